@@ -1,0 +1,87 @@
+"""Finding customers, their chat identities and their units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.contact import normalise_phone
+from backend.domain.errors import ValidationFailed
+from backend.store.tables import ChannelIdentity, Customer, Unit
+
+
+async def identity(
+    session: AsyncSession, channel: str, external_id: str, now: datetime
+) -> ChannelIdentity:
+    """The identity row of a chat, created on first contact."""
+    stmt = select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+    )
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        row = ChannelIdentity(channel=channel, external_id=external_id, created_at=now)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def by_phone(session: AsyncSession, phone: str) -> Customer | None:
+    stmt = select(Customer).where(Customer.phone == phone)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def find_or_create(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    phone: str | None = None,
+    name: str | None = None,
+    ident: ChannelIdentity | None = None,
+) -> Customer:
+    """The customer behind a chat and/or phone number; binds the chat to them."""
+    if phone is not None:
+        canonical = normalise_phone(phone)
+        if canonical is None:
+            raise ValidationFailed(f"not a valid phone number: {phone!r}")
+        phone = canonical
+    customer = None
+    if ident is not None and ident.customer_id is not None:
+        customer = await session.get(Customer, ident.customer_id)
+    if customer is None and phone is not None:
+        customer = await by_phone(session, phone)
+    if customer is None:
+        customer = Customer(phone=phone, name=name, created_at=now)
+        session.add(customer)
+        await session.flush()
+    else:
+        if customer.phone is None and phone is not None and await by_phone(session, phone) is None:
+            customer.phone = phone
+        if name and not customer.name:
+            customer.name = name
+    if ident is not None and ident.customer_id is None:
+        ident.customer_id = customer.id
+    return customer
+
+
+async def find_unit(
+    session: AsyncSession,
+    *,
+    serial_number: str | None = None,
+    model: str | None = None,
+    customer_id: int | None = None,
+) -> Unit | None:
+    """The unit sold: by serial number, else the customer's only unit of that model."""
+    if serial_number:
+        stmt = select(Unit).where(func.upper(Unit.serial_number) == serial_number.strip().upper())
+        unit = (await session.execute(stmt)).scalar_one_or_none()
+        if unit is not None:
+            return unit
+    if customer_id is None:
+        return None
+    stmt = select(Unit).where(Unit.customer_id == customer_id)
+    if model:
+        stmt = stmt.where(func.upper(Unit.model) == model.strip().upper())
+    units = (await session.execute(stmt)).scalars().all()
+    return units[0] if len(units) == 1 else None

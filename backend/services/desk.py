@@ -1,0 +1,32 @@
+"""What every use case needs: the store, the clock and the rules in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from backend.domain.calendar import WorkingCalendar
+from backend.domain.sla import SlaPolicy
+from backend.store.db import Database
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class Desk:
+    db: Database
+    clock: Clock
+    calendar: WorkingCalendar
+    policy: SlaPolicy
+    serious_severity: str = "serious"
+    survey_delay: timedelta = timedelta(hours=2)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        """The local calendar date (ticket numbers and categories use local time)."""
+        return self.clock.now().astimezone(self.calendar.tz).date()

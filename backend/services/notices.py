@@ -1,0 +1,122 @@
+"""Writing outbox rows, always inside the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.kinds import Channel
+from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket
+
+# Channels the dispatcher can push to; a hotline caller is reached once they bind a chat.
+PUSH_CHANNELS = (Channel.TELEGRAM.value, Channel.WEB.value)
+
+
+async def customer_target(session: AsyncSession, ticket: Ticket) -> ChannelIdentity | None:
+    """The chat a ticket's notices go to: the one it came from, else the customer's latest."""
+    if ticket.identity_id is not None:
+        identity = await session.get(ChannelIdentity, ticket.identity_id)
+        if identity is not None and identity.channel in PUSH_CHANNELS:
+            return identity
+    if ticket.customer_id is None:
+        return None
+    stmt = (
+        select(ChannelIdentity)
+        .where(
+            ChannelIdentity.customer_id == ticket.customer_id,
+            ChannelIdentity.channel.in_(PUSH_CHANNELS),
+        )
+        .order_by(ChannelIdentity.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    channel: str,
+    chat_id: str,
+    kind: str,
+    payload: dict,
+    due_at: datetime,
+    now: datetime,
+    ticket_id: int | None = None,
+    audience: str = "customer",
+) -> Notification | None:
+    """Add one outbox row unless a row with the same idempotency key exists."""
+    existing = await session.execute(
+        select(Notification.id).where(Notification.idempotency_key == key)
+    )
+    if existing.first() is not None:
+        return None
+    row = Notification(
+        idempotency_key=key,
+        ticket_id=ticket_id,
+        channel=channel,
+        chat_id=chat_id,
+        audience=audience,
+        kind=kind,
+        payload=payload,
+        due_at=due_at,
+        status="pending",
+        attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def notify_customer(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    key: str,
+    kind: str,
+    payload: dict,
+    now: datetime,
+    due_at: datetime | None = None,
+) -> Notification | None:
+    target = await customer_target(session, ticket)
+    if target is None or target.blocked_at is not None:
+        return None
+    return await enqueue(
+        session,
+        key=key,
+        channel=target.channel,
+        chat_id=target.external_id,
+        kind=kind,
+        payload=payload,
+        due_at=due_at or now,
+        now=now,
+        ticket_id=ticket.id,
+    )
+
+
+async def notify_supervisors(
+    session: AsyncSession, ticket: Ticket, *, key: str, text: str, now: datetime
+) -> int:
+    """Escalations go to every active supervisor reachable on Telegram."""
+    stmt = select(Staff).where(
+        Staff.role == "supervisor", Staff.active.is_(True), Staff.telegram_chat_id.is_not(None)
+    )
+    sent = 0
+    for supervisor in (await session.execute(stmt)).scalars():
+        row = await enqueue(
+            session,
+            key=f"{key}:staff{supervisor.id}",
+            channel=Channel.TELEGRAM.value,
+            chat_id=supervisor.telegram_chat_id,
+            kind="escalation",
+            payload={"text": text},
+            due_at=now,
+            now=now,
+            ticket_id=ticket.id,
+            audience="staff",
+        )
+        sent += row is not None
+    return sent

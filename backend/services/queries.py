@@ -1,0 +1,23 @@
+"""Reading tickets back."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.errors import NotFound
+from backend.domain.numbering import normalise_number
+from backend.store.tables import Ticket
+
+
+async def ticket_by_number(session: AsyncSession, number: str, *, lock: bool = False) -> Ticket:
+    canonical = normalise_number(number or "")
+    if canonical is None:
+        raise NotFound(f"not a ticket number: {number!r}")
+    stmt = select(Ticket).where(Ticket.number == canonical)
+    if lock:
+        stmt = stmt.with_for_update()
+    ticket = (await session.execute(stmt)).scalar_one_or_none()
+    if ticket is None:
+        raise NotFound(f"no ticket {canonical}")
+    return ticket

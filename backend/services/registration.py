@@ -1,0 +1,176 @@
+"""Registering tickets: repairs, complaints and maintenance bookings (one transaction each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain import lifecycle, sla
+from backend.domain.category import service_category
+from backend.domain.contact import normalise_phone
+from backend.domain.errors import ValidationFailed
+from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
+from backend.services import customers, notices, texts
+from backend.services.desk import Desk
+from backend.services.numbers import next_number
+from backend.services.queries import ticket_by_number
+from backend.services.views import TicketView, view_of
+from backend.store.tables import SlaClock, Ticket, TicketEvent
+
+MAX_TEXT = 2000
+
+
+@dataclass
+class Registration:
+    """What a channel or the API knows when it files a ticket. Only `kind` is required
+    for every kind; a repair also needs a description."""
+
+    kind: TicketKind
+    channel: Channel = Channel.API
+    external_id: str | None = None  # chat id or web session; None for API and hotline
+    actor: str = "customer"
+    description: str = ""
+    phone: str | None = None
+    name: str | None = None
+    serial_number: str | None = None
+    product_model: str | None = None
+    address: str | None = None
+    region: str | None = None
+    region_class: RegionClass | None = None
+    abroad: bool | None = None
+    visit_time: str | None = None
+    requested_date: date | None = None  # maintenance
+    severity: Severity | None = None  # complaint
+    cause: str | None = None  # complaint
+    concerning: str | None = None  # complaint: the ticket number it is about
+    parent_id: int | None = None
+
+
+def _validate(reg: Registration) -> None:
+    if len(reg.description) > MAX_TEXT:
+        raise ValidationFailed(f"description is longer than {MAX_TEXT} characters")
+    if reg.kind is TicketKind.REPAIR and not reg.description.strip():
+        raise ValidationFailed("a repair needs a fault description")
+    if reg.kind is TicketKind.COMPLAINT and not reg.description.strip():
+        raise ValidationFailed("a complaint needs a description of what happened")
+    if reg.kind is TicketKind.MAINTENANCE and reg.requested_date is None:
+        raise ValidationFailed("a maintenance booking needs a requested date")
+    if reg.phone is not None and normalise_phone(reg.phone) is None:
+        raise ValidationFailed(f"not a valid phone number: {reg.phone!r}")
+
+
+async def register(desk: Desk, reg: Registration) -> TicketView:
+    _validate(reg)
+    async with desk.db.transaction() as session:
+        ticket = await register_in(session, desk, reg)
+        return await view_of(session, ticket)
+
+
+async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> Ticket:
+    """The registration itself, inside a caller's transaction (hotline, surveys reuse it)."""
+    _validate(reg)
+    now = desk.now()
+    ident = None
+    if reg.external_id is not None:
+        ident = await customers.identity(session, reg.channel.value, reg.external_id, now)
+    customer = await customers.find_or_create(
+        session, now, phone=reg.phone, name=reg.name, ident=ident
+    )
+    unit = await customers.find_unit(
+        session,
+        serial_number=reg.serial_number,
+        model=reg.product_model,
+        customer_id=customer.id,
+    )
+    if unit is not None and unit.customer_id is None:
+        unit.customer_id = customer.id
+
+    parent_id = reg.parent_id
+    if reg.concerning:
+        parent_id = (await ticket_by_number(session, reg.concerning)).id
+
+    region_class = reg.region_class or RegionClass((unit and unit.region_class) or "city")
+    abroad = reg.abroad if reg.abroad is not None else bool(unit and unit.abroad)
+    category = None
+    if reg.kind is not TicketKind.COMPLAINT:
+        category = service_category(
+            desk.today(), unit and unit.warranty_end, unit and unit.contract_end
+        ).value
+
+    ticket = Ticket(
+        number=await next_number(session, reg.kind, desk.today()),
+        kind=reg.kind.value,
+        status=lifecycle.initial_status(reg.kind),
+        category=category,
+        channel=reg.channel.value,
+        customer_id=customer.id,
+        identity_id=ident.id if ident else None,
+        unit_id=unit.id if unit else None,
+        parent_id=parent_id,
+        product_model=reg.product_model or (unit and unit.model),
+        serial_number=reg.serial_number or (unit and unit.serial_number),
+        description=reg.description.strip(),
+        address=reg.address or (unit and unit.address),
+        region=reg.region or (unit and unit.region),
+        region_class=region_class.value,
+        abroad=abroad,
+        contact_phone=normalise_phone(reg.phone) if reg.phone else customer.phone,
+        visit_time=reg.visit_time,
+        requested_date=reg.requested_date,
+        severity=(reg.severity or Severity.NORMAL).value
+        if reg.kind is TicketKind.COMPLAINT
+        else None,
+        cause=reg.cause,
+        registered_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=now,
+            actor=reg.actor,
+            action="registered",
+            to_status=ticket.status,
+            note=f"via {reg.channel.value}",
+            customer_visible=True,
+        )
+    )
+    for d in sla.registration_deadlines(
+        reg.kind, now, desk.policy, desk.calendar, region_class=region_class, abroad=abroad
+    ):
+        session.add(
+            SlaClock(
+                ticket_id=ticket.id,
+                clock=d.clock,
+                started_at=d.started_at,
+                warn_at=d.warn_at,
+                due_at=d.due_at,
+            )
+        )
+    if reg.kind is TicketKind.COMPLAINT and ticket.severity == desk.serious_severity:
+        await _escalate_serious(session, ticket, now)
+    await session.flush()
+    return ticket
+
+
+async def _escalate_serious(session: AsyncSession, ticket: Ticket, now) -> None:
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=now,
+            actor="system",
+            action="escalated",
+            note="serious complaint: escalated to the supervisor at registration",
+        )
+    )
+    await notices.notify_supervisors(
+        session,
+        ticket,
+        key=f"{ticket.number}:serious",
+        text=texts.escalation_notice(ticket.number, "严重投诉，请主管立即跟进"),
+        now=now,
+    )

@@ -1,0 +1,55 @@
+"""Customer- and staff-facing wording (Simplified Chinese first, English second)."""
+
+from __future__ import annotations
+
+from backend.domain.kinds import RegionClass, ServiceCategory, TicketKind
+
+KIND_ZH = {
+    TicketKind.REPAIR: "报修",
+    TicketKind.COMPLAINT: "投诉",
+    TicketKind.MAINTENANCE: "保养预约",
+}
+
+STATUS_ZH = {
+    "new": "已受理",
+    "registered": "已登记",
+    "dispatched": "已派工",
+    "on_site": "师傅已上门",
+    "taken_back": "已返厂维修",
+    "acknowledged": "客服已联系",
+    "investigating": "正在调查处理",
+    "resolved": "已处理完成",
+    "closed": "已结单",
+    "cancelled": "已取消",
+}
+
+CATEGORY_ZH = {
+    ServiceCategory.FREE: "保修期内，免费服务",
+    ServiceCategory.CONTRACT: "保养合同内，按合同提供服务",
+    ServiceCategory.PAID: "已过保修期，属有偿服务，派工前会先告知收费标准",
+}
+
+SLA_PROMISE_ZH = {
+    RegionClass.CITY: "市区：师傅将在 6 个工作小时内上门",
+    RegionClass.SUBURB: "郊区：师傅将在 7 个工作小时内上门",
+    RegionClass.REMOTE: "服务半径以外：师傅将在 24 小时内上门",
+}
+
+
+def status_notice(number: str, kind: TicketKind, status: str, detail: str | None = None) -> str:
+    """The push a customer gets when their ticket changes."""
+    text = f"您的{KIND_ZH[kind]}单 {number} 状态更新：{STATUS_ZH.get(status, status)}。"
+    if detail:
+        text += detail
+    return text
+
+
+def dispatched_detail(technician: str | None, phone: str | None) -> str:
+    if not technician:
+        return ""
+    contact = f"（电话 {phone}）" if phone else ""
+    return f"负责师傅：{technician}{contact}，师傅出发前会先与您联系。"
+
+
+def escalation_notice(number: str, reason: str) -> str:
+    return f"【催办】{number}：{reason}，请尽快处理。"

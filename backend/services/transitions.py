@@ -1,0 +1,220 @@
+"""Moving tickets through their lifecycle: status changes, assignment, notes, urges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain import lifecycle, sla
+from backend.domain import survey as survey_rules
+from backend.domain.errors import NotFound, ValidationFailed
+from backend.domain.kinds import Channel, Severity, TicketKind
+from backend.services import notices, texts
+from backend.services.desk import Desk
+from backend.services.queries import ticket_by_number
+from backend.services.registration import Registration, register_in
+from backend.services.views import TicketView, view_of
+from backend.store.tables import SlaClock, Staff, Survey, Ticket, TicketEvent
+
+_STAMP = {
+    "dispatched": "dispatched_at",
+    "on_site": "on_site_at",
+    "resolved": "resolved_at",
+    "closed": "closed_at",
+}
+
+
+@dataclass
+class StatusChange:
+    target: str
+    actor: str = "staff"
+    note: str | None = None
+    technician_id: int | None = None  # required for `dispatched` when none is assigned
+    outcome: str | None = None  # complaint `resolved`
+    cause: str | None = None
+    responsible_dept: str | None = None
+    major_fault: bool | None = None  # repair `on_site`: the 4-hour fix clock is excepted
+
+
+async def change_status(desk: Desk, number: str, change: StatusChange) -> TicketView:
+    async with desk.db.transaction() as session:
+        ticket = await ticket_by_number(session, number, lock=True)
+        await apply_status(session, desk, ticket, change)
+        return await view_of(session, ticket)
+
+
+async def apply_status(session: AsyncSession, desk: Desk, ticket: Ticket, change: StatusChange):
+    kind = TicketKind(ticket.kind)
+    lifecycle.check_transition(kind, ticket.status, change.target)
+    now = desk.now()
+    detail = None
+    if change.target == "dispatched":
+        detail = await _assign(session, ticket, change.technician_id)
+    if change.target == "resolved" and kind is TicketKind.COMPLAINT:
+        if not (change.outcome or ticket.outcome):
+            raise ValidationFailed("resolving a complaint needs the outcome")
+        ticket.outcome = change.outcome or ticket.outcome
+        ticket.cause = change.cause or ticket.cause
+        ticket.responsible_dept = change.responsible_dept or ticket.responsible_dept
+        detail = f"处理结果：{ticket.outcome}"
+    if change.major_fault is not None:
+        ticket.major_fault = change.major_fault
+
+    previous = ticket.status
+    ticket.status = change.target
+    ticket.updated_at = now
+    if stamp := _STAMP.get(change.target):
+        setattr(ticket, stamp, now)
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=now,
+            actor=change.actor,
+            action="status",
+            from_status=previous,
+            to_status=change.target,
+            note=change.note,
+            customer_visible=True,
+        )
+    )
+    await _move_clocks(session, desk, ticket, change.target, now)
+    if change.target == "resolved":
+        await _schedule_survey(session, desk, ticket, now)
+    await notices.notify_customer(
+        session,
+        ticket,
+        key=f"{ticket.number}:status:{change.target}:{previous}",
+        kind="status",
+        payload={"text": texts.status_notice(ticket.number, kind, change.target, detail)},
+        now=now,
+    )
+    await session.flush()
+
+
+async def _assign(session: AsyncSession, ticket: Ticket, technician_id: int | None) -> str:
+    technician_id = technician_id or ticket.technician_id
+    if technician_id is None:
+        raise ValidationFailed("dispatching needs a technician")
+    technician = await session.get(Staff, technician_id)
+    if technician is None or not technician.active:
+        raise NotFound(f"no active technician {technician_id}")
+    ticket.technician_id = technician.id
+    return texts.dispatched_detail(technician.name, technician.phone)
+
+
+async def _move_clocks(session: AsyncSession, desk: Desk, ticket: Ticket, target: str, now):
+    clocks = (
+        await session.execute(select(SlaClock).where(SlaClock.ticket_id == ticket.id))
+    ).scalars()
+    for clock in clocks:
+        if clock.stopped_at is None and (
+            target == "cancelled" or target in sla.CLOCK_STOPPED_BY[clock.clock]
+        ):
+            clock.stopped_at = now
+    if target == "on_site" and ticket.kind == TicketKind.REPAIR.value:
+        d = sla.arrival_deadline(now, desk.policy, desk.calendar)
+        session.add(
+            SlaClock(
+                ticket_id=ticket.id,
+                clock=d.clock,
+                started_at=d.started_at,
+                warn_at=d.warn_at,
+                due_at=d.due_at,
+                exempt=ticket.major_fault,
+            )
+        )
+
+
+async def _schedule_survey(session: AsyncSession, desk: Desk, ticket: Ticket, now) -> None:
+    """Every resolved ticket is surveyed: all of them, not a sample (SPEC section 5)."""
+    existing = await session.execute(select(Survey.id).where(Survey.ticket_id == ticket.id))
+    if existing.first() is not None:
+        return
+    session.add(
+        Survey(
+            ticket_id=ticket.id,
+            kind="acceptance" if ticket.kind == TicketKind.COMPLAINT.value else "satisfaction",
+            status="scheduled",
+            technician_id=ticket.technician_id,
+            region=ticket.region,
+            due_at=survey_rules.send_time(now, desk.survey_delay, desk.calendar.tz),
+        )
+    )
+
+
+async def assign(desk: Desk, number: str, technician_id: int, actor: str = "staff") -> TicketView:
+    """Assign (or reassign) a technician; a new ticket becomes dispatched."""
+    async with desk.db.transaction() as session:
+        ticket = await ticket_by_number(session, number, lock=True)
+        if ticket.status == "new":
+            change = StatusChange("dispatched", actor=actor, technician_id=technician_id)
+            await apply_status(session, desk, ticket, change)
+        elif ticket.status in ("dispatched", "registered", "acknowledged", "investigating"):
+            detail = await _assign(session, ticket, technician_id)
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    at=desk.now(),
+                    actor=actor,
+                    action="assign",
+                    note=detail,
+                )
+            )
+        else:
+            raise ValidationFailed(f"a ticket that is {ticket.status} cannot be reassigned")
+        return await view_of(session, ticket)
+
+
+async def add_note(desk: Desk, number: str, note: str, actor: str = "staff") -> TicketView:
+    note = (note or "").strip()
+    if not note or len(note) > 2000:
+        raise ValidationFailed("a note needs 1 to 2000 characters")
+    async with desk.db.transaction() as session:
+        ticket = await ticket_by_number(session, number)
+        session.add(
+            TicketEvent(ticket_id=ticket.id, at=desk.now(), actor=actor, action="note", note=note)
+        )
+        ticket.updated_at = desk.now()
+        return await view_of(session, ticket)
+
+
+async def reject_outcome(desk: Desk, number: str, reason: str, actor: str = "customer") -> str:
+    """The customer rejects a complaint's outcome: close it and open a linked new one."""
+    async with desk.db.transaction() as session:
+        ticket = await ticket_by_number(session, number, lock=True)
+        if ticket.kind != TicketKind.COMPLAINT.value or ticket.status != "resolved":
+            raise ValidationFailed("only a resolved complaint's outcome can be rejected")
+        await apply_status(
+            session,
+            desk,
+            ticket,
+            StatusChange("closed", actor=actor, note=f"客户不接受处理结果：{reason}"),
+        )
+        new = await register_in(
+            session,
+            desk,
+            Registration(
+                kind=TicketKind.COMPLAINT,
+                channel=_channel_of(ticket),
+                actor=actor,
+                description=f"客户不接受 {ticket.number} 的处理结果：{reason}".strip("："),
+                phone=ticket.contact_phone,
+                severity=Severity(ticket.severity or "normal"),
+                parent_id=ticket.id,
+            ),
+        )
+        new.customer_id, new.identity_id = ticket.customer_id, ticket.identity_id
+        return new.number
+
+
+def _channel_of(ticket: Ticket) -> Channel:
+    return Channel(ticket.channel)
+
+
+async def record_event(
+    session: AsyncSession, ticket: Ticket, now: datetime, actor: str, action: str, note: str
+) -> None:
+    session.add(TicketEvent(ticket_id=ticket.id, at=now, actor=actor, action=action, note=note))
