@@ -6,6 +6,7 @@ Every number is a default of `SlaPolicy`; a deployment overrides them from a fil
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -51,10 +52,16 @@ class SlaPolicy:
     @classmethod
     def from_mapping(cls, data: Mapping) -> SlaPolicy:
         """Override defaults, e.g. {"warn_ratio": 0.75, "on_site": {"city": {"hours": 4}}}."""
+        # A misspelt key would otherwise leave a default silently in force.
+        _refuse_unknown(data, _POLICY_KEYS, "SLA policy")
         policy = cls()
         on_site = dict(policy.on_site)
-        for region, rule in data.get("on_site", {}).items():
-            on_site[RegionClass(region)] = _rule(on_site[RegionClass(region)], rule)
+        for region, rule in _mapping(data.get("on_site", {}), "on_site").items():
+            try:
+                region_class = RegionClass(region)
+            except ValueError:
+                raise ValueError(f"unknown region class in on_site: {region!r}") from None
+            on_site[region_class] = _rule(on_site[region_class], rule)
         changes: dict = {"on_site": on_site}
         for name in ("fix", "complaint_ack", "complaint_close_domestic", "complaint_close_abroad"):
             if name in data:
@@ -73,11 +80,43 @@ class SlaPolicy:
         return cls.from_mapping(json.loads(Path(path).read_text("utf-8")))
 
 
+_POLICY_KEYS = frozenset(
+    {
+        "on_site",
+        "fix",
+        "complaint_ack",
+        "complaint_close_domestic",
+        "complaint_close_abroad",
+        "warn_ratio",
+    }
+)
+_RULE_KEYS = frozenset({"hours", "working"})
+
+
+def _refuse_unknown(data: Mapping, known: frozenset[str], what: str) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} keys: {', '.join(map(str, unknown))}")
+
+
+def _mapping(value: object, name: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} must be a mapping, got {value!r}")
+    return value
+
+
 def _rule(base: ClockRule, data: Mapping) -> ClockRule:
+    data = _mapping(data, "a clock rule")
+    _refuse_unknown(data, _RULE_KEYS, "clock rule")
     hours = float(data.get("hours", base.hours))
-    if hours <= 0:
-        raise ValueError("a clock needs a positive number of hours")
-    return ClockRule(hours, bool(data.get("working", base.working)))
+    # NaN and infinity pass a "> 0" test but make no deadline.
+    if not math.isfinite(hours) or hours <= 0:
+        raise ValueError("a clock needs a positive, finite number of hours")
+    working = data.get("working", base.working)
+    # bool("false") is True: only real booleans say whether a clock counts working hours.
+    if not isinstance(working, bool):
+        raise ValueError(f"'working' must be true or false, got {working!r}")
+    return ClockRule(hours, working)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
 from backend.store.tables import ChannelIdentity, Customer, Unit
+from backend.store.upsert import insert_ignoring_conflict
 
 
 async def identity(
@@ -21,9 +22,11 @@ async def identity(
     )
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None:
-        row = ChannelIdentity(channel=channel, external_id=external_id, created_at=now)
-        session.add(row)
-        await session.flush()
+        values = {"channel": channel, "external_id": external_id, "created_at": now}
+        await insert_ignoring_conflict(
+            session, ChannelIdentity, values, [ChannelIdentity.channel, ChannelIdentity.external_id]
+        )
+        row = (await session.execute(stmt)).scalar_one()
     return row
 
 
@@ -51,8 +54,12 @@ async def find_or_create(
         customer = await session.get(Customer, ident.customer_id)
     if customer is None and phone is not None:
         customer = await by_phone(session, phone)
-    if customer is None:
-        customer = Customer(phone=phone, name=name, created_at=now)
+    if customer is None and phone is not None:
+        values = {"phone": phone, "name": name, "locale": "zh", "created_at": now}
+        await insert_ignoring_conflict(session, Customer, values, [Customer.phone])
+        customer = await by_phone(session, phone)
+    elif customer is None:
+        customer = Customer(name=name, created_at=now)
         session.add(customer)
         await session.flush()
     else:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.kinds import TicketKind
 from backend.domain.numbering import format_number, period_of
 from backend.store.tables import TicketCounter
+from backend.store.upsert import dialect_insert
 
 
 async def next_number(session: AsyncSession, kind: TicketKind, day: date) -> str:
@@ -18,8 +18,7 @@ async def next_number(session: AsyncSession, kind: TicketKind, day: date) -> str
     The counter lives in the caller's transaction, so a rolled-back registration gives its
     serial back instead of leaving a gap.
     """
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     period = period_of(day)
     stmt = insert(TicketCounter).values(kind=kind.value, period=period, last=1)
     stmt = stmt.on_conflict_do_update(

@@ -1,0 +1,68 @@
+"""The aiohttp application factory for the staff API (tests build apps through it too)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from aiohttp import web
+from sqlalchemy import text
+
+from backend.api import reports, tickets
+from backend.api.auth import require_token
+from backend.api.errors import errors_middleware
+from backend.api.keys import DB, DESK, SETTINGS
+from backend.config import Settings
+from backend.domain.calendar import WorkingCalendar
+from backend.domain.clock import SystemClock
+from backend.domain.sla import SlaPolicy
+from backend.services.desk import Clock, Desk
+from backend.store.db import Database
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 256 * 1024  # a transcript fits; a runaway upload does not
+
+
+def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> Desk:
+    return Desk(
+        db=db,
+        clock=clock or SystemClock(),
+        calendar=WorkingCalendar.load(settings.calendar_file),
+        policy=SlaPolicy.load(settings.sla_file),
+        serious_severity=settings.serious_severity,
+        survey_delay=timedelta(hours=settings.survey_delay_hours),
+    )
+
+
+def store_ctx(clock: Clock | None):
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        db = Database(app[SETTINGS].database_url)
+        await db.upgrade()
+        app[DB] = db
+        app[DESK] = build_desk(app[SETTINGS], db, clock)
+        log.info("store ready (%s)", db.dialect)
+        yield
+        await db.close()
+
+    return ctx
+
+
+async def health(request: web.Request) -> web.Response:
+    async with request.app[DB].engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return web.json_response({"status": "ok"})
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    app = web.Application(
+        client_max_size=MAX_BODY,
+        middlewares=[errors_middleware, require_token(lambda r: r.app[SETTINGS].staff_token)],
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(store_ctx(clock))
+    app.router.add_get("/healthz", health)
+    app.add_routes(tickets.routes)
+    app.add_routes(reports.routes)
+    return app

@@ -1,0 +1,49 @@
+"""Turning domain errors and bad input into clear JSON errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+
+from backend.domain.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+_STATUS = {NotFound: 404, InvalidTransition: 409, ValidationFailed: 422}
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        return error_response(_STATUS.get(type(exc), 400), exc.code, str(exc))
+    except web.HTTPRequestEntityTooLarge:
+        return error_response(413, "too_large", "request body is too large")
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json":
+            return error_response(exc.status, "http_error", exc.reason)
+        raise
+
+
+async def json_body(request: web.Request) -> dict:
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    try:
+        body = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "malformed_json", "message": str(exc)}),
+            content_type="application/json",
+        ) from exc
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "malformed_json", "message": "expected a JSON object"}),
+            content_type="application/json",
+        )
+    return body

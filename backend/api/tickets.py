@@ -1,0 +1,186 @@
+"""Staff API: tickets, their lifecycle, notes, the dispatch queue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+from sqlalchemy import select
+
+from backend.api.errors import json_body
+from backend.api.keys import DESK
+from backend.domain.errors import ValidationFailed
+from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
+from backend.services import transitions
+from backend.services.queries import ticket_by_number
+from backend.services.registration import Registration, register
+from backend.services.views import view_of
+from backend.store.tables import Staff, Ticket
+
+routes = web.RouteTableDef()
+
+_TEXT_FIELDS = (
+    "description",
+    "phone",
+    "name",
+    "serial_number",
+    "product_model",
+    "address",
+    "region",
+    "visit_time",
+    "cause",
+    "concerning",
+)
+
+
+def _enum(cls, value, field: str):
+    if value is None:
+        return None
+    try:
+        return cls(value)
+    except ValueError:
+        options = ", ".join(m.value for m in cls)
+        raise ValidationFailed(f"{field} must be one of: {options}") from None
+
+
+def _text(body: dict, field: str) -> str | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{field} must be a string")
+    return value
+
+
+def registration_from(body: dict) -> Registration:
+    kind = _enum(TicketKind, body.get("kind"), "kind")
+    if kind is None:
+        raise ValidationFailed("kind is required (repair, complaint or maintenance)")
+    requested = body.get("requested_date")
+    try:
+        requested_date = date.fromisoformat(requested) if requested else None
+    except (TypeError, ValueError):
+        raise ValidationFailed("requested_date must be YYYY-MM-DD") from None
+    fields = {f: _text(body, f) for f in _TEXT_FIELDS}
+    fields["description"] = fields["description"] or ""
+    return Registration(
+        kind=kind,
+        channel=Channel.API,
+        actor=f"staff:{body.get('actor', 'api')}",
+        requested_date=requested_date,
+        region_class=_enum(RegionClass, body.get("region_class"), "region_class"),
+        severity=_enum(Severity, body.get("severity"), "severity"),
+        abroad=bool(body["abroad"]) if "abroad" in body else None,
+        **fields,
+    )
+
+
+@routes.post("/api/tickets")
+async def create_ticket(request: web.Request) -> web.Response:
+    view = await register(request.app[DESK], registration_from(await json_body(request)))
+    return web.json_response(view.to_dict(), status=201)
+
+
+@routes.get("/api/tickets")
+async def list_tickets(request: web.Request) -> web.Response:
+    desk = request.app[DESK]
+    stmt = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+    if kind := request.query.get("kind"):
+        stmt = stmt.where(Ticket.kind == _enum(TicketKind, kind, "kind").value)
+    if status := request.query.get("status"):
+        stmt = stmt.where(Ticket.status == status)
+    try:
+        limit = min(max(int(request.query.get("limit", 50)), 1), 500)
+    except ValueError:
+        raise ValidationFailed("limit must be a number") from None
+    async with desk.db.transaction() as session:
+        tickets = (await session.execute(stmt.limit(limit))).scalars().all()
+        views = [(await view_of(session, t)).to_dict() for t in tickets]
+    return web.json_response({"tickets": views})
+
+
+@routes.get("/api/queue")
+async def dispatch_queue(request: web.Request) -> web.Response:
+    """Unassigned repairs, oldest first: yesterday's leftovers lead the morning queue."""
+    desk = request.app[DESK]
+    stmt = (
+        select(Ticket)
+        .where(Ticket.status == "new", Ticket.kind.in_(["repair", "maintenance"]))
+        .order_by(Ticket.registered_at, Ticket.id)
+    )
+    async with desk.db.transaction() as session:
+        tickets = (await session.execute(stmt)).scalars().all()
+        views = [(await view_of(session, t)).to_dict() for t in tickets]
+    return web.json_response({"queue": views})
+
+
+@routes.get("/api/tickets/{number}")
+async def get_ticket(request: web.Request) -> web.Response:
+    desk = request.app[DESK]
+    async with desk.db.transaction() as session:
+        ticket = await ticket_by_number(session, request.match_info["number"])
+        view = await view_of(session, ticket)
+    return web.json_response(view.to_dict())
+
+
+@routes.post("/api/tickets/{number}/status")
+async def move_status(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    target = body.get("status")
+    if not isinstance(target, str):
+        raise ValidationFailed("status is required")
+    change = transitions.StatusChange(
+        target=target,
+        actor=f"staff:{body.get('actor', 'api')}",
+        note=_text(body, "note"),
+        technician_id=body.get("technician_id"),
+        outcome=_text(body, "outcome"),
+        cause=_text(body, "cause"),
+        responsible_dept=_text(body, "responsible_dept"),
+        major_fault=body.get("major_fault"),
+    )
+    view = await transitions.change_status(request.app[DESK], request.match_info["number"], change)
+    return web.json_response(view.to_dict())
+
+
+@routes.post("/api/tickets/{number}/assign")
+async def assign(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    technician_id = body.get("technician_id")
+    if not isinstance(technician_id, int):
+        raise ValidationFailed("technician_id (a number) is required")
+    view = await transitions.assign(
+        request.app[DESK],
+        request.match_info["number"],
+        technician_id,
+        actor=f"staff:{body.get('actor', 'api')}",
+    )
+    return web.json_response(view.to_dict())
+
+
+@routes.post("/api/tickets/{number}/notes")
+async def add_note(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    view = await transitions.add_note(
+        request.app[DESK],
+        request.match_info["number"],
+        _text(body, "note") or "",
+        actor=f"staff:{body.get('actor', 'api')}",
+    )
+    return web.json_response(view.to_dict())
+
+
+@routes.get("/api/staff")
+async def list_staff(request: web.Request) -> web.Response:
+    desk = request.app[DESK]
+    async with desk.db.transaction() as session:
+        staff = (await session.execute(select(Staff).order_by(Staff.id))).scalars().all()
+    return web.json_response(
+        {
+            "staff": [
+                {"id": s.id, "name": s.name, "role": s.role, "region": s.region}
+                for s in staff
+                if s.active
+            ]
+        }
+    )

@@ -1,0 +1,83 @@
+"""`aftercare run | db upgrade | demo seed | report monthly`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from backend.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="run the service (web chat, API, Telegram if configured)")
+    run.set_defaults(handler=_run)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(handler=_db_upgrade)
+
+    demo = sub.add_parser("demo", help="demo data")
+    demo_sub = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
+    demo_sub.add_parser("seed", help="load units, customers and staff").set_defaults(
+        handler=_demo_seed
+    )
+
+    report = sub.add_parser("report", help="reports")
+    report_sub = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    monthly = report_sub.add_parser("monthly", help="the monthly report as JSON")
+    monthly.add_argument("month", help="YYYY-MM, e.g. 2026-10")
+    monthly.set_defaults(handler=_report_monthly)
+
+
+def _settings() -> Settings:
+    from backend import logs
+
+    settings = Settings.from_env()
+    logs.configure(settings.log_level)
+    return settings
+
+
+def _run(args) -> int:
+    from backend import compose
+
+    return compose.run(_settings())
+
+
+async def _with_desk(settings: Settings, work):
+    from backend.api.app import build_desk
+    from backend.store.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        return await work(build_desk(settings, db))
+    finally:
+        await db.close()
+
+
+def _db_upgrade(args) -> int:
+    async def noop(desk):
+        return None
+
+    asyncio.run(_with_desk(_settings(), noop))
+    print("database is at the latest schema")
+    return 0
+
+
+def _demo_seed(args) -> int:
+    from backend.demo import seed
+
+    added = asyncio.run(_with_desk(_settings(), seed))
+    print(json.dumps(added, ensure_ascii=False))
+    return 0
+
+
+def _report_monthly(args) -> int:
+    from backend.services.reports import monthly_report
+
+    async def work(desk):
+        return await monthly_report(desk, args.month)
+
+    print(json.dumps(asyncio.run(_with_desk(_settings(), work)), ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,82 @@
+"""The composition root: settings in, a fully wired application out.
+
+Channels, the NLU client and the scheduler are attached here, so the layers below never
+reach for configuration or open connections on their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+
+from aiohttp import web
+
+from backend.api.app import create_app
+from backend.config import Settings
+from backend.services.desk import Clock
+
+log = logging.getLogger(__name__)
+
+LOCAL_RASA_PORT = 5005
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    app = create_app(settings, clock=clock)
+    return app
+
+
+@contextlib.contextmanager
+def local_rasa(settings: Settings) -> Iterator[Settings]:
+    """Start the project's own Rasa server when no RASA_URL is configured."""
+    if settings.rasa_url:
+        yield settings
+        return
+    cmd = [
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "nlu",
+        "serve",
+        "--port",
+        str(LOCAL_RASA_PORT),
+        "--token",
+        settings.rasa_token,
+    ]
+    log.info("starting the local Rasa server on port %s", LOCAL_RASA_PORT)
+    proc = subprocess.Popen(cmd, env=os.environ.copy())
+    try:
+        yield replace(settings, rasa_url=f"http://127.0.0.1:{LOCAL_RASA_PORT}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def serve(settings: Settings) -> None:
+    app = build_app(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info("Aftercare is listening on http://%s:%s", settings.host, settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def run(settings: Settings) -> int:
+    with local_rasa(settings) as wired:
+        asyncio.run(serve(wired))
+    return 0

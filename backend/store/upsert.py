@@ -1,0 +1,20 @@
+"""Race-free "insert unless present" for both backends."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def dialect_insert(session: AsyncSession):
+    """The insert construct with ON CONFLICT support for the session's backend."""
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+
+
+async def insert_ignoring_conflict(session: AsyncSession, model, values: dict, keys) -> None:
+    """Insert a row unless one with the same unique `keys` exists (a concurrent caller's
+    row wins quietly; the caller reads it back)."""
+    stmt = (
+        dialect_insert(session)(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    )
+    await session.execute(stmt)
