@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 _MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
-_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})$")
+# Area codes are 010 and 020-029 (three digits) or 0[3-9]xx (four digits); deciding by
+# the prefix, not by greed, keeps "01012345678" from becoming "0101-2345678".
+_LANDLINE = re.compile(r"^(0(?:10|2\d)|0[3-9]\d{2})-?(\d{7,8})$")
 _SERVICE = re.compile(r"^([48]00)-?(\d{3})-?(\d{4})$")
 _STRIP = str.maketrans("", "", " \u3000()（）")
 _DASHES = str.maketrans({"－": "-", "—": "-", "–": "-"})

@@ -54,7 +54,8 @@ def satisfaction_index(surveys: Iterable[Mapping[str, Level]]) -> float | None:
 
 def needs_follow_up(answers: Mapping[str, Level], comment: str | None) -> bool:
     """Any 不满意, or a complaint in the free text, opens a follow-up complaint."""
-    if any(level is Level.DISSATISFIED for level in answers.values()):
+    # Compare by value: answers read back from the store are plain strings, not Levels.
+    if any(level == Level.DISSATISFIED for level in answers.values()):
         return True
     return bool(comment) and any(word in comment for word in COMPLAINT_WORDS)
 
