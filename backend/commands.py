@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 
 from backend.config import Settings
 
@@ -74,7 +75,15 @@ def _demo_seed(args) -> int:
 
 
 def _report_monthly(args) -> int:
+    from backend.domain.errors import ValidationFailed
+    from backend.domain.periods import parse_month
     from backend.services.reports import monthly_report
+
+    try:
+        parse_month(args.month)
+    except ValidationFailed as exc:
+        print(f"aftercare: {exc}", file=sys.stderr)
+        return 2
 
     async def work(desk):
         return await monthly_report(desk, args.month)
