@@ -14,6 +14,6 @@ routes = web.RouteTableDef()
 async def monthly(request: web.Request) -> web.Response:
     month = request.query.get("month", "")
     parse_month(month)
-    from backend.services.reports import monthly_report  # noqa: PLC0415 (until it lands)
+    from backend.services.reports import monthly_report
 
     return web.json_response(await monthly_report(request.app[DESK], month))
