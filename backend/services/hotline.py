@@ -1,0 +1,191 @@
+"""400-hotline handoff (SPEC section 7): a call record becomes a ticket, exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domain.contact import normalise_phone
+from backend.domain.dates import parse_date
+from backend.domain.errors import ValidationFailed
+from backend.domain.kinds import Channel, Severity, TicketKind
+from backend.domain.numbering import normalise_number
+from backend.domain.transcript import CUSTOMER, FOLLOW_UP_INTENTS, Turn, call_kind
+from backend.services.desk import Desk
+from backend.services.queries import ticket_by_number
+from backend.services.registration import MAX_TEXT, Registration, register_in
+from backend.store.tables import HotlineCall, Message, Ticket, TicketEvent
+from backend.store.upsert import dialect_insert
+
+SERIOUS_WORDS = ("曝光", "起诉", "律师", "12315", "媒体", "消协", "严重", "受伤", "起火", "漏电")
+
+
+class EntityLike(Protocol):
+    entity: str
+    value: str
+
+
+class Analysis(Protocol):
+    """What the NLU says about one customer turn (nlu.client.NluResult fits)."""
+
+    intent: str | None
+    entities: Sequence[EntityLike]
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    call_id: str
+    caller: str
+    agent_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    turns: list[Turn]
+    kind: TicketKind | None = None  # the agent's own choice wins over the NLU's
+
+
+@dataclass(frozen=True)
+class CallResult:
+    number: str
+    kind: str
+    created: bool  # False: attached to an existing ticket, or the call was posted before
+    duplicate: bool = False
+
+
+def _first(analyses: Sequence[Analysis | None], name: str) -> str | None:
+    for analysis in analyses:
+        for entity in analysis.entities if analysis else ():
+            if entity.entity == name and entity.value:
+                return entity.value
+    return None
+
+
+def _named_ticket(call: CallRecord, analyses: Sequence[Analysis | None]) -> str | None:
+    named = _first(analyses, "ticket_id")
+    if named:
+        return normalise_number(named)
+    for turn in call.turns:
+        if turn.speaker == CUSTOMER and (number := normalise_number(turn.text)):
+            return number
+    return None
+
+
+async def import_call(
+    desk: Desk, call: CallRecord, analyses: Sequence[Analysis | None]
+) -> CallResult:
+    """One transaction: the call row, the ticket (or an event on the named one), the turns."""
+    if normalise_phone(call.caller) is None:
+        raise ValidationFailed(f"the caller number is not a phone number: {call.caller!r}")
+    async with desk.db.transaction() as session:
+        previous = await _previous(session, call.call_id)
+        if previous is not None:
+            return previous
+        ticket, created = await _ticket_for(session, desk, call, analyses)
+        claimed = await session.execute(
+            dialect_insert(session)(HotlineCall)
+            .values(
+                call_key=call.call_id,
+                caller=normalise_phone(call.caller),
+                agent_id=call.agent_id,
+                started_at=call.started_at,
+                ended_at=call.ended_at,
+                ticket_id=ticket.id,
+                created_at=desk.now(),
+            )
+            .on_conflict_do_nothing(index_elements=[HotlineCall.call_key])
+            .returning(HotlineCall.id)
+        )
+        if claimed.first() is None:
+            # The same call was posted concurrently and won: undo ours, answer with its.
+            await session.rollback()
+        else:
+            _store_turns(session, call, ticket, analyses, desk.now())
+            return CallResult(ticket.number, ticket.kind, created)
+    async with desk.db.transaction() as session:
+        previous = await _previous(session, call.call_id)
+        assert previous is not None
+        return previous
+
+
+async def _previous(session: AsyncSession, call_id: str) -> CallResult | None:
+    stmt = (
+        select(Ticket.number, Ticket.kind)
+        .join(HotlineCall, HotlineCall.ticket_id == Ticket.id)
+        .where(HotlineCall.call_key == call_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return CallResult(row.number, row.kind, created=False, duplicate=True) if row else None
+
+
+async def _ticket_for(
+    session: AsyncSession, desk: Desk, call: CallRecord, analyses: Sequence[Analysis | None]
+) -> tuple[Ticket, bool]:
+    intents = [a.intent for a in analyses if a and a.intent]
+    kind = call.kind.value if call.kind else call_kind(intents)
+    named = _named_ticket(call, analyses)
+    if named and (kind is None or FOLLOW_UP_INTENTS & set(intents)) and call.kind is None:
+        ticket = await ticket_by_number(session, named)
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                at=desk.now(),
+                actor=f"agent:{call.agent_id}",
+                action="hotline",
+                note=f"来电 {call.call_id}：{', '.join(intents)}",
+            )
+        )
+        return ticket, False
+    if kind is None:
+        raise ValidationFailed(
+            "the call names no ticket and asks for no repair, complaint or booking; "
+            'post it with "kind" set'
+        )
+    said = " / ".join(t.text for t in call.turns if t.speaker == CUSTOMER and t.text)
+    visit = _first(analyses, "visit_time")
+    requested = None
+    if kind == TicketKind.MAINTENANCE.value:
+        requested = parse_date(visit or said, desk.today()) or desk.today() + timedelta(days=1)
+    ticket = await register_in(
+        session,
+        desk,
+        Registration(
+            kind=TicketKind(kind),
+            channel=Channel.HOTLINE,
+            actor=f"agent:{call.agent_id}",
+            description=said[:MAX_TEXT],
+            phone=normalise_phone(_first(analyses, "phone") or "") or call.caller,
+            serial_number=_first(analyses, "serial_number"),
+            product_model=_first(analyses, "product_model"),
+            address=_first(analyses, "address"),
+            visit_time=visit,
+            requested_date=requested,
+            severity=Severity.SERIOUS
+            if kind == "complaint" and any(w in said for w in SERIOUS_WORDS)
+            else None,
+        ),
+    )
+    return ticket, True
+
+
+def _store_turns(session, call: CallRecord, ticket: Ticket, analyses, now: datetime) -> None:
+    customer_turns = iter(analyses)
+    for turn in call.turns:
+        analysis = next(customer_turns, None) if turn.speaker == CUSTOMER else None
+        session.add(
+            Message(
+                channel=Channel.HOTLINE.value,
+                external_id=normalise_phone(call.caller),
+                customer_id=ticket.customer_id,
+                ticket_id=ticket.id,
+                call_id=call.call_id,
+                direction="in" if turn.speaker == CUSTOMER else "out",
+                speaker=turn.speaker,
+                text=turn.text,
+                intent=analysis.intent if analysis else None,
+                at=now,
+            )
+        )
