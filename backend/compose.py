@@ -13,22 +13,35 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
 from aiohttp import web
 
+from backend.api import hotline
 from backend.api.app import create_app
+from backend.api.keys import NLU, SETTINGS
 from backend.config import Settings
 from backend.services.desk import Clock
+from nlu.client import NluClient
 
 log = logging.getLogger(__name__)
 
 LOCAL_RASA_PORT = 5005
 
 
+async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
+    """One NLU client per app; without a Rasa URL it answers "unavailable" at once."""
+    settings = app[SETTINGS]
+    app[NLU] = NluClient(settings.rasa_url or "http://127.0.0.1:9", settings.rasa_token)
+    yield
+    await app[NLU].close()
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
+    app.cleanup_ctx.append(nlu_ctx)
+    app.add_routes(hotline.routes)
     return app
 
 

@@ -1,0 +1,73 @@
+"""Hotline handoff endpoint: `POST /hotline/calls` with the hotline agents' token."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from aiohttp import web
+
+from backend.api.auth import bearer_ok
+from backend.api.errors import error_response, json_body
+from backend.api.keys import DESK, NLU, SETTINGS
+from backend.domain.errors import ValidationFailed
+from backend.domain.kinds import TicketKind
+from backend.domain.transcript import CUSTOMER, parse_plain, parse_turns
+from backend.services.hotline import CallRecord, import_call
+
+routes = web.RouteTableDef()
+
+
+def _time(body: dict, field: str, required: bool) -> datetime | None:
+    value = body.get(field)
+    if value is None and not required:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(f"{field} must be an ISO 8601 time with its zone") from None
+    if moment.tzinfo is None:
+        raise ValidationFailed(f"{field} needs a time zone, e.g. 2026-11-23T10:00:00+08:00")
+    return moment
+
+
+def call_from(body: dict) -> CallRecord:
+    for field in ("call_id", "caller", "agent_id"):
+        if not isinstance(body.get(field), str) or not body[field].strip():
+            raise ValidationFailed(f"{field} is required")
+    if isinstance(body.get("turns"), list):
+        turns = parse_turns(body["turns"])
+    elif isinstance(body.get("transcript"), str):
+        turns = parse_plain(body["transcript"])
+    else:
+        raise ValidationFailed("give the transcript as turns or as 客服:/客户: text")
+    kind = body.get("kind")
+    if kind is not None and kind not in {k.value for k in TicketKind}:
+        raise ValidationFailed("kind must be repair, complaint or maintenance")
+    return CallRecord(
+        call_id=body["call_id"].strip()[:128],
+        caller=body["caller"],
+        agent_id=body["agent_id"].strip()[:64],
+        started_at=_time(body, "started_at", required=True),
+        ended_at=_time(body, "ended_at", required=False),
+        turns=turns,
+        kind=TicketKind(kind) if kind else None,
+    )
+
+
+@routes.post("/hotline/calls")
+async def post_call(request: web.Request) -> web.Response:
+    if not bearer_ok(request, request.app[SETTINGS].hotline_token):
+        return error_response(401, "unauthorized", "a valid hotline bearer token is required")
+    call = call_from(await json_body(request))
+    nlu = request.app[NLU]
+    said = [t.text for t in call.turns if t.speaker == CUSTOMER]
+    analyses = await asyncio.gather(*(nlu.parse(text) for text in said))
+    result = await import_call(request.app[DESK], call, analyses)
+    body = {
+        "number": result.number,
+        "kind": result.kind,
+        "created": result.created,
+        "duplicate": result.duplicate,
+    }
+    return web.json_response(body, status=201 if result.created else 200)
