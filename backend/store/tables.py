@@ -183,6 +183,8 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(8))  # in | out
     speaker: Mapped[str] = mapped_column(String(16))  # customer | bot | agent | staff
     text: Mapped[str] = mapped_column(Text)
+    # Pushed notices keep their buttons so the web chat page can show them.
+    buttons: Mapped[list | None] = mapped_column(JSON)
     intent: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -203,6 +205,7 @@ class Survey(Base):
     """The satisfaction survey (回访) of one ticket, with its answers."""
 
     __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_chat", "channel", "chat_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(16))  # satisfaction | acceptance
@@ -221,6 +224,11 @@ class Survey(Base):
     accepted: Mapped[bool | None] = mapped_column(Boolean)
     score: Mapped[float | None] = mapped_column(Float)
     follow_up_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # The chat the survey went to (answers are only taken from there) and whether the
+    # optional free-text question is still open.
+    channel: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(128))
+    awaiting_comment: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Notification(Base):
