@@ -1,0 +1,173 @@
+"""Asyncio client for the Rasa NLU server (`POST /model/parse`).
+
+The app talks to Rasa only through this client and never imports rasa. Network
+trouble never raises: the caller gets `NluResult(available=False)` and falls back to
+buttons. Connection errors and 5xx answers are retried; a timeout is not (the server
+is slow, asking again only doubles the wait). After `breaker_threshold` failed calls
+in a row the circuit opens and calls return at once for `breaker_reset` seconds; then
+one trial call is let through and its outcome closes or re-opens the circuit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str  # phone | ticket_id | product_model | serial_number | address | visit_time
+    value: str  # normalised value (synonyms applied)
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NluResult:
+    text: str
+    intent: str | None  # a SPEC intent, or "nlu_fallback" below threshold; None if unavailable
+    confidence: float
+    entities: tuple[Entity, ...] = ()
+    available: bool = True  # False when Rasa is down/slow/circuit open
+    ranking: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def understood(self) -> bool:
+        return self.available and self.intent is not None and self.intent != FALLBACK_INTENT
+
+    def first(self, entity: str) -> str | None:
+        """Value of the first entity of that type, if any."""
+        return next((e.value for e in self.entities if e.entity == entity), None)
+
+
+class NluClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 2.0,
+        retries: int = 1,
+        breaker_threshold: int = 3,
+        breaker_reset: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/model/parse"
+        self._params = {"token": token} if token else {}  # Rasa checks ?token=
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retries = max(0, retries)
+        self._breaker_threshold = max(1, breaker_threshold)
+        self._breaker_reset = breaker_reset
+        self._clock = clock
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def circuit_open(self) -> bool:
+        return self._opened_at is not None and (
+            self._clock() - self._opened_at < self._breaker_reset
+        )
+
+    async def parse(self, text: str) -> NluResult:
+        if not text.strip():
+            # Nothing to classify; Rasa would only echo an empty parse.
+            return NluResult(text=text, intent=FALLBACK_INTENT, confidence=0.0)
+        if self.circuit_open:
+            return _unavailable(text)
+        payload = await self._post(text)
+        if payload is None:
+            self._failures += 1
+            if self._failures >= self._breaker_threshold or self._opened_at is not None:
+                # Threshold reached, or the half-open trial failed: (re)open.
+                self._opened_at = self._clock()
+            return _unavailable(text)
+        self._failures = 0
+        self._opened_at = None
+        return _result(text, payload)
+
+    async def _post(self, text: str) -> dict[str, Any] | None:
+        session = self._session_for_loop()
+        for attempt in range(self._retries + 1):
+            try:
+                async with session.post(
+                    self._url, json={"text": text}, params=self._params
+                ) as resp:
+                    if resp.status == 200:
+                        return await resp.json()
+                    log.warning("NLU answered HTTP %s: %s", resp.status, await resp.text())
+                    if resp.status < 500:
+                        return None  # bad token or request: asking again won't help
+            except TimeoutError:
+                log.warning("NLU parse timed out after %.1fs", self._timeout.total)
+                return None
+            except (aiohttp.ClientError, OSError, ValueError) as exc:
+                log.warning("NLU parse failed (attempt %d): %s", attempt + 1, exc)
+            if attempt < self._retries:
+                await asyncio.sleep(0.05 * (attempt + 1))
+        return None
+
+    def _session_for_loop(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def __aenter__(self) -> NluClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _unavailable(text: str) -> NluResult:
+    return NluResult(text=text, intent=None, confidence=0.0, available=False)
+
+
+def _result(text: str, payload: dict[str, Any]) -> NluResult:
+    intent = payload.get("intent") or {}
+    ranking = tuple(
+        (r["name"], float(r.get("confidence") or 0.0))
+        for r in payload.get("intent_ranking") or ()
+        if r.get("name")
+    )
+    entities = tuple(
+        Entity(
+            entity=e["entity"],
+            value=_normalise(e["entity"], str(e.get("value", ""))),
+            start=int(e["start"]),
+            end=int(e["end"]),
+        )
+        for e in payload.get("entities") or ()
+        if "start" in e and "end" in e
+    )
+    return NluResult(
+        text=text,
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=entities,
+        ranking=ranking,
+    )
+
+
+def _normalise(entity: str, value: str) -> str:
+    # Codes are matched case-insensitively; store them the way the desk prints them.
+    if entity == "ticket_id":
+        return value.upper()
+    if entity == "phone":
+        return value.replace(" ", "")
+    return value

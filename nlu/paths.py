@@ -1,0 +1,70 @@
+"""Where the NLU project, its Rasa virtualenv and its trained models live.
+
+Everything is found from this package's location (the repo is installed editable),
+so the commands work from any working directory. Nothing here touches the disk at
+import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_DIR = REPO_ROOT / "nlu" / "project"
+MODELS_DIR = REPO_ROOT / "var" / "nlu" / "models"
+CACHE_DIR = REPO_ROOT / "var" / "nlu" / "cache"
+TESTSET = REPO_ROOT / "nlu" / "testset.tsv"
+REQUIREMENTS = REPO_ROOT / "nlu" / "requirements-rasa.txt"
+
+
+def rasa_venv() -> Path:
+    return Path(os.environ.get("AFTERCARE_RASA_VENV") or REPO_ROOT / ".venv-rasa")
+
+
+def rasa_executable() -> Path:
+    return rasa_venv() / "bin" / "rasa"
+
+
+def training_inputs(project: Path = PROJECT_DIR) -> list[Path]:
+    """Every file whose change must retrain the model (data, config, dictionary, code)."""
+    files = [project / "config.yml", project / "domain.yml", REQUIREMENTS]
+    for sub, pattern in (("data", "*.yml"), ("dict", "*"), ("aftercare_nlu", "*.py")):
+        files += sorted((project / sub).glob(pattern))
+    return [f for f in files if f.is_file()]
+
+
+def inputs_hash(project: Path = PROJECT_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in training_inputs(project):
+        digest.update(str(path.relative_to(project.parent.parent)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_name(project: Path = PROJECT_DIR) -> str:
+    # The hash is part of the file name, so "is the model current?" is one stat().
+    return f"nlu-{inputs_hash(project)}"
+
+
+def current_model(models_dir: Path = MODELS_DIR, project: Path = PROJECT_DIR) -> Path:
+    return models_dir / f"{model_name(project)}.tar.gz"
+
+
+def rasa_env(project: Path = PROJECT_DIR) -> dict[str, str]:
+    """Environment for every Rasa subprocess: offline, deterministic, our components."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(project),
+        RASA_TELEMETRY_ENABLED="false",
+        RASA_CACHE_DIRECTORY=str(CACHE_DIR),
+        # Same data + same seed -> same model: no hash randomisation, no racy TF ops.
+        PYTHONHASHSEED="0",
+        TF_DETERMINISTIC_OPS="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
+    return env

@@ -1,0 +1,10 @@
+"""Custom Rasa components for the Aftercare pipeline (loaded by the Rasa venv only).
+
+config.yml names them as `aftercare_nlu.<Class>`; the `aftercare nlu` commands put
+nlu/project on PYTHONPATH so Rasa can import them when training and serving.
+"""
+
+from aftercare_nlu.entity_ownership import EntityOwnership
+from aftercare_nlu.tokenizer import SpacelessJiebaTokenizer
+
+__all__ = ["EntityOwnership", "SpacelessJiebaTokenizer"]
