@@ -6,6 +6,7 @@ from aiohttp import web
 
 from backend.api.keys import DESK
 from backend.domain.periods import parse_month
+from backend.services.reports import monthly_report
 
 routes = web.RouteTableDef()
 
@@ -14,6 +15,4 @@ routes = web.RouteTableDef()
 async def monthly(request: web.Request) -> web.Response:
     month = request.query.get("month", "")
     parse_month(month)
-    from backend.services.reports import monthly_report
-
     return web.json_response(await monthly_report(request.app[DESK], month))

@@ -105,3 +105,15 @@ async def test_dispatch_queue_lists_unassigned_oldest_first(api, clock):
     queue = (await (await api.get("/api/queue", headers=STAFF)).json())["queue"]
     assert [t["description"] for t in queue] == ["a", "b"]
     assert queue[0]["number"] == (await first.json())["number"]
+
+
+async def test_monthly_report_over_http_counts_this_months_tickets(api):
+    for description in ("a", "b"):
+        await api.post(
+            "/api/tickets", json={"kind": "repair", "description": description}, headers=STAFF
+        )
+    resp = await api.get("/api/reports/monthly?month=2026-11", headers=STAFF)
+    report = await resp.json()
+    assert resp.status == 200
+    assert report["month"] == "2026-11"
+    assert report["tickets"]["total"] == 2 and report["tickets"]["by_kind"]["repair"] == 2
