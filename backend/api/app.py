@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from backend.api import reports, tickets
+from backend.api import console, reports, tickets
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import DB, DESK, SETTINGS
@@ -65,4 +65,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_get("/healthz", health)
     app.add_routes(tickets.routes)
     app.add_routes(reports.routes)
+    app.add_routes(console.routes)
     return app

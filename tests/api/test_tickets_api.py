@@ -117,3 +117,8 @@ async def test_monthly_report_over_http_counts_this_months_tickets(api):
     assert resp.status == 200
     assert report["month"] == "2026-11"
     assert report["tickets"]["total"] == 2 and report["tickets"]["by_kind"]["repair"] == 2
+
+
+async def test_console_page_is_served_without_a_token(api):
+    resp = await api.get("/console")
+    assert resp.status == 200 and "售后服务台" in await resp.text()
