@@ -23,6 +23,7 @@ from backend.api.app import create_app
 from backend.api.keys import NLU, SETTINGS
 from backend.config import Settings
 from backend.services.desk import Clock
+from bot.wiring import install as install_chat
 from nlu.client import NluClient
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
+    install_chat(app)  # dialogue engine, REST/web chat, Telegram, staff handoff API
     app.add_routes(hotline.routes)
     return app
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from backend.config import Settings
@@ -9,7 +11,13 @@ from backend.services.desk import Desk
 from backend.store.db import Database
 from nlu.client import NluClient
 
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.dialogue.engine import Engine
+
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 DESK = web.AppKey("desk", Desk)
 NLU = web.AppKey("nlu", NluClient)
+ENGINE = web.AppKey["Engine"]("engine")  # the dialogue engine (bot.dialogue)
+TELEGRAM = web.AppKey["TelegramChannel"]("telegram")  # present when a bot token is set

@@ -1,0 +1,42 @@
+"""The REST chat channel, compatible with Rasa's `rest` input channel.
+
+`POST /webhooks/rest/webhook` with `{"sender": "<id>", "message": "<text>"}` answers a
+JSON list of `{"recipient_id", "text", "buttons": [{"title", "payload"}]}`. A button's
+payload sent back as `message` selects it. Conversations of this channel are stored as
+channel "web" (the web chat page uses it too).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backend.api.errors import error_response, json_body
+from backend.api.keys import ENGINE
+from bot.channels.wire import rest_message
+from bot.dialogue.engine import Input
+
+CHANNEL = "web"
+MAX_MESSAGE = 4000
+MAX_SENDER = 128
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/webhooks/rest/webhook")
+async def webhook(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    sender, message = body.get("sender"), body.get("message")
+    if isinstance(sender, int):
+        sender = str(sender)
+    if not isinstance(sender, str) or not 0 < len(sender.strip()) <= MAX_SENDER:
+        return error_response(400, "bad_sender", f"sender must be 1-{MAX_SENDER} characters")
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE:
+        return error_response(400, "bad_message", f"message must be text of <= {MAX_MESSAGE}")
+    sender = sender.strip()
+    replies = await request.app[ENGINE].handle(CHANNEL, sender, Input(text=message.strip()))
+    return web.json_response([rest_message(sender, r) for r in replies])
+
+
+@routes.get("/webhooks/rest/")
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

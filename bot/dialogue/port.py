@@ -1,0 +1,445 @@
+"""The dialogue's service port: every read and write the conversation needs, on the store.
+
+The engine calls only this class, so its decisions stay testable and the store work is
+grouped into few short transactions per turn (NLU calls happen outside any transaction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from backend.domain import lifecycle
+from backend.domain.category import service_category
+from backend.domain.contact import normalise_phone
+from backend.domain.errors import NotFound
+from backend.domain.kinds import TicketKind
+from backend.domain.numbering import normalise_number
+from backend.services import customers, notices, texts
+from backend.services.desk import Desk
+from backend.services.registration import Registration, register
+from backend.services.transitions import StatusChange, change_status
+from backend.services.views import TicketView, view_of
+from backend.store.tables import (
+    Attachment,
+    ChannelIdentity,
+    Conversation,
+    Customer,
+    Message,
+    SlaClock,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
+from backend.store.upsert import insert_ignoring_conflict
+
+
+@dataclass
+class ConvRow:
+    state: dict
+    handed_off: bool
+    last_update_id: int | None
+    exists: bool
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    product_name: str
+    model: str
+    serial_number: str
+    address: str | None
+    warranty_end: date | None
+    contract_end: date | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.product_name} {self.model}"
+
+
+@dataclass(frozen=True)
+class TicketBrief:
+    id: int
+    number: str
+    kind: str
+    status: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    speaker: str = "bot"
+
+
+def _unit(u: Unit) -> UnitInfo:
+    return UnitInfo(
+        u.id, u.product_name, u.model, u.serial_number, u.address, u.warranty_end, u.contract_end
+    )
+
+
+class StorePort:
+    def __init__(self, desk: Desk):
+        self.desk = desk
+
+    # ---- conversation state ------------------------------------------------------------
+    async def load(self, channel: str, external_id: str) -> ConvRow:
+        async with self.desk.db.sessions() as session:
+            row = await _conversation(session, channel, external_id)
+            if row is None:
+                return ConvRow({}, False, None, False)
+            return ConvRow(dict(row.state or {}), row.handed_off, row.last_update_id, True)
+
+    async def save_turn(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        state: dict,
+        handed_off: bool,
+        update_id: int | None,
+        incoming: str | None,
+        intent: str | None,
+        outgoing: list[Outgoing],
+    ) -> None:
+        """Store the new state and the turn's transcript rows in one transaction."""
+        now = self.desk.now()
+        async with self.desk.db.transaction() as session:
+            await _ensure_conversation(session, channel, external_id, now)
+            row = await _conversation(session, channel, external_id)
+            row.state = state
+            row.handed_off = handed_off
+            if update_id is not None:
+                row.last_update_id = max(update_id, row.last_update_id or 0)
+            row.updated_at = now
+            ticket_id = state.get("ticket_id")
+            customer_id = state.get("customer_id")
+            rows = []
+            if incoming is not None:
+                rows.append(
+                    Message(
+                        channel=channel,
+                        external_id=external_id,
+                        direction="in",
+                        speaker="customer",
+                        text=incoming,
+                        intent=intent,
+                    )
+                )
+            for out in outgoing:
+                rows.append(
+                    Message(
+                        channel=channel,
+                        external_id=external_id,
+                        direction="out",
+                        speaker=out.speaker,
+                        text=out.text,
+                    )
+                )
+            for m in rows:
+                m.at, m.ticket_id, m.customer_id = now, ticket_id, customer_id
+                session.add(m)
+            link = state.pop("link_from_message", None)
+            if link is not None and ticket_id is not None:
+                await session.flush()
+                await session.execute(
+                    update(Message)
+                    .where(
+                        Message.channel == channel,
+                        Message.external_id == external_id,
+                        Message.ticket_id.is_(None),
+                        Message.id > link,
+                    )
+                    .values(ticket_id=ticket_id)
+                )
+            row.state = state
+            flag_modified(row, "state")
+
+    async def last_message_id(self, channel: str, external_id: str) -> int:
+        async with self.desk.db.sessions() as session:
+            stmt = (
+                select(Message.id)
+                .where(Message.channel == channel, Message.external_id == external_id)
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+            return (await session.execute(stmt)).scalar() or 0
+
+    async def set_handed_off(self, channel: str, external_id: str, value: bool) -> bool:
+        async with self.desk.db.transaction() as session:
+            row = await _conversation(session, channel, external_id)
+            if row is None:
+                return False
+            row.handed_off = value
+            state = dict(row.state or {})
+            if value:
+                state["handed_off_at"] = self.desk.now().isoformat()
+            else:
+                state.pop("handed_off_at", None)
+                state["misses"] = 0
+            row.state = state
+            flag_modified(row, "state")
+            row.updated_at = self.desk.now()
+            return True
+
+    async def add_message(
+        self, channel: str, external_id: str, *, direction: str, speaker: str, text: str
+    ) -> int:
+        async with self.desk.db.transaction() as session:
+            row = await _conversation(session, channel, external_id)
+            state = (row.state or {}) if row else {}
+            msg = Message(
+                channel=channel,
+                external_id=external_id,
+                direction=direction,
+                speaker=speaker,
+                text=text,
+                at=self.desk.now(),
+                ticket_id=state.get("ticket_id"),
+                customer_id=state.get("customer_id"),
+            )
+            session.add(msg)
+            await session.flush()
+            return msg.id
+
+    # ---- customers and units -------------------------------------------------------------
+    async def customer_of(self, channel: str, external_id: str) -> Customer | None:
+        async with self.desk.db.sessions() as session:
+            ident = (
+                await session.execute(
+                    select(ChannelIdentity).where(
+                        ChannelIdentity.channel == channel,
+                        ChannelIdentity.external_id == external_id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if ident is None or ident.customer_id is None:
+                return None
+            return await session.get(Customer, ident.customer_id)
+
+    async def bind_phone(self, channel: str, external_id: str, phone: str) -> int:
+        """Bind a chat to the customer owning `phone` (verified by the channel)."""
+        canonical = normalise_phone(phone)
+        if canonical is None:
+            raise ValueError("not a phone number")
+        now = self.desk.now()
+        async with self.desk.db.transaction() as session:
+            ident = await customers.identity(session, channel, external_id, now)
+            owner = await customers.by_phone(session, canonical)
+            if owner is not None:
+                ident.customer_id = owner.id
+                return owner.id
+            customer = await customers.find_or_create(session, now, ident=ident)
+            if customer.phone is None:
+                customer.phone = canonical
+            elif customer.phone != canonical:
+                customer = await customers.find_or_create(session, now, phone=canonical)
+                ident.customer_id = customer.id
+            return customer.id
+
+    async def units_of(self, customer_id: int | None) -> list[UnitInfo]:
+        if customer_id is None:
+            return []
+        async with self.desk.db.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Unit).where(Unit.customer_id == customer_id).order_by(Unit.id)
+                )
+            ).scalars()
+            return [_unit(u) for u in rows]
+
+    async def unit_by_serial(self, serial: str) -> UnitInfo | None:
+        async with self.desk.db.sessions() as session:
+            unit = await customers.find_unit(session, serial_number=serial)
+            return _unit(unit) if unit else None
+
+    async def unit_for(
+        self, *, serial: str | None, model: str | None, customer_id: int | None
+    ) -> UnitInfo | None:
+        async with self.desk.db.sessions() as session:
+            unit = await customers.find_unit(
+                session, serial_number=serial, model=model, customer_id=customer_id
+            )
+            return _unit(unit) if unit else None
+
+    def category_of(self, unit: UnitInfo | None) -> str:
+        return service_category(
+            self.desk.today(), unit and unit.warranty_end, unit and unit.contract_end
+        ).value
+
+    def today(self) -> date:
+        return self.desk.today()
+
+    # ---- tickets -------------------------------------------------------------------------
+    async def register(self, reg: Registration) -> tuple[TicketView, int]:
+        view = await register(self.desk, reg)
+        async with self.desk.db.transaction() as session:
+            ticket = (
+                await session.execute(select(Ticket).where(Ticket.number == view.number))
+            ).scalar_one()
+            if reg.external_id is not None:
+                await session.execute(
+                    update(Attachment)
+                    .where(
+                        Attachment.channel == reg.channel.value,
+                        Attachment.external_id == reg.external_id,
+                        Attachment.ticket_id.is_(None),
+                    )
+                    .values(ticket_id=ticket.id)
+                )
+            return view, ticket.id
+
+    async def tickets_of(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        verified: bool,
+        open_only: bool = False,
+        limit: int = 5,
+    ) -> list[TicketBrief]:
+        """Tickets filed from this chat, plus the bound customer's when the phone is verified."""
+        async with self.desk.db.sessions() as session:
+            ident = (
+                await session.execute(
+                    select(ChannelIdentity).where(
+                        ChannelIdentity.channel == channel,
+                        ChannelIdentity.external_id == external_id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if ident is None:
+                return []
+            scope = [Ticket.identity_id == ident.id]
+            if verified and ident.customer_id is not None:
+                scope.append(Ticket.customer_id == ident.customer_id)
+            stmt = select(Ticket).where(or_(*scope))
+            if open_only:
+                stmt = stmt.where(Ticket.status.not_in(tuple(lifecycle.FINAL)))
+            stmt = stmt.order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(limit)
+            return [
+                TicketBrief(t.id, t.number, t.kind, t.status, t.registered_at)
+                for t in (await session.execute(stmt)).scalars()
+            ]
+
+    async def own_ticket(
+        self, channel: str, external_id: str, number: str, *, verified: bool
+    ) -> TicketBrief | None:
+        canonical = normalise_number(number)
+        if canonical is None:
+            return None
+        mine = await self.tickets_of(channel, external_id, verified=verified, limit=1000)
+        return next((t for t in mine if t.number == canonical), None)
+
+    async def view(self, number: str) -> TicketView:
+        async with self.desk.db.sessions() as session:
+            ticket = (
+                await session.execute(select(Ticket).where(Ticket.number == number))
+            ).scalar_one_or_none()
+            if ticket is None:
+                raise NotFound(number)
+            return await view_of(session, ticket)
+
+    async def expedite(self, number: str) -> tuple[TicketView, bool]:
+        """Record the urge; escalate when a running clock is past its warning point."""
+        now = self.desk.now()
+        async with self.desk.db.transaction() as session:
+            ticket = (
+                await session.execute(select(Ticket).where(Ticket.number == number))
+            ).scalar_one()
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    at=now,
+                    actor="customer",
+                    action="expedite",
+                    note="客户催单",
+                )
+            )
+            clocks = (
+                (
+                    await session.execute(
+                        select(SlaClock).where(
+                            SlaClock.ticket_id == ticket.id,
+                            SlaClock.stopped_at.is_(None),
+                            SlaClock.exempt.is_(False),
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            late = any(now >= c.warn_at for c in clocks)
+            if late:
+                local = now.astimezone(self.desk.calendar.tz)
+                await notices.notify_supervisors(
+                    session,
+                    ticket,
+                    key=f"{ticket.number}:expedite:{local:%Y%m%d%H}",
+                    text=texts.escalation_notice(ticket.number, "客户催单，已超过预警时限"),
+                    now=now,
+                )
+                session.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        at=now,
+                        actor="system",
+                        action="escalated",
+                        note="客户催单且已过预警点，上报主管",
+                    )
+                )
+            ticket.updated_at = now
+            await session.flush()
+            return await view_of(session, ticket), late
+
+    async def cancel(self, number: str) -> TicketView:
+        return await change_status(self.desk, number, StatusChange("cancelled", actor="customer"))
+
+    def can_cancel(self, kind: str, status: str) -> bool:
+        return lifecycle.can_cancel(TicketKind(kind), status)
+
+    async def add_attachment(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        file_ref: str,
+        ticket_id: int | None,
+        path: str | None = None,
+    ) -> None:
+        async with self.desk.db.transaction() as session:
+            session.add(
+                Attachment(
+                    ticket_id=ticket_id,
+                    channel=channel,
+                    external_id=external_id,
+                    kind="photo",
+                    file_ref=file_ref,
+                    path=path,
+                    created_at=self.desk.now(),
+                )
+            )
+
+
+async def _conversation(session: AsyncSession, channel: str, external_id: str):
+    stmt = select(Conversation).where(
+        Conversation.channel == channel, Conversation.external_id == external_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _ensure_conversation(session, channel, external_id, now) -> None:
+    values = {
+        "channel": channel,
+        "external_id": external_id,
+        "state": {},
+        "handed_off": False,
+        "updated_at": now,
+    }
+    await insert_ignoring_conflict(
+        session, Conversation, values, [Conversation.channel, Conversation.external_id]
+    )

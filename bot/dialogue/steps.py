@@ -1,0 +1,549 @@
+"""One small function per step: the intent handlers and the form steps.
+
+`step(ctx, nlu)` is the whole decision for one customer input: it reads the conversation
+state in `ctx.state`, changes it, calls services through `ctx.port`, and returns replies.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from backend.domain.errors import DomainError
+from backend.domain.kinds import TicketKind
+from backend.services import texts as desk_texts
+from backend.services.replies import Button, Reply
+from bot.dialogue import parsing
+from bot.dialogue import texts as T
+from bot.dialogue.flows import FLOW_BY_INTENT, FLOWS, Ctx, Flow, Invalid, edit_buttons, summary
+from nlu.client import NluResult
+
+log = logging.getLogger(__name__)
+
+# Intents that leave the current slot question for something else.
+INTERRUPTS = frozenset(
+    {
+        "report_fault",
+        "complain",
+        "book_maintenance",
+        "query_status",
+        "expedite",
+        "ask_warranty",
+        "greet",
+        "thanks",
+        "goodbye",
+        "out_of_scope",
+        "affirm",
+        "deny",
+    }
+)
+CONFIDENT = 0.6
+# What a field is called when a customer corrects it in words ("地址改成…").
+FIELD_WORDS = (
+    ("address", ("地址",)),
+    ("phone", ("电话", "手机", "号码")),
+    ("visit_time", ("上门时间", "时间")),
+    ("requested_date", ("日期", "哪天", "改到", "改成周", "改到周")),
+    ("product", ("型号", "序列号", "产品")),
+    ("description", ("描述", "故障", "问题")),
+    ("severity", ("严重",)),
+)
+
+
+def intent_of(nlu: NluResult) -> str | None:
+    """The intent to act on: NLU's when understood, keywords while NLU is down."""
+    if nlu.understood:
+        return nlu.intent
+    if not nlu.available:
+        return parsing.keyword_intent(nlu.text)
+    return None
+
+
+async def step(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    state = ctx.state
+    intent = intent_of(nlu)
+    if nlu.understood or not nlu.available:
+        state["misses"] = 0
+    flow = FLOWS.get(state.get("flow") or "")
+    if flow is not None:
+        return await in_form(ctx, flow, nlu, intent)
+    pending = state.pop("pending", None)
+    if pending and (replies := await on_pending(ctx, pending, nlu, intent)) is not None:
+        return replies
+    return await on_intent(ctx, intent, nlu)
+
+
+# ---- outside a form --------------------------------------------------------------------
+async def on_intent(ctx: Ctx, intent: str | None, nlu: NluResult) -> list[Reply]:
+    handler = HANDLERS.get(intent or "")
+    if handler is not None:
+        return await handler(ctx, nlu)
+    if intent in FLOW_BY_INTENT:
+        return await start_flow(ctx, FLOW_BY_INTENT[intent], nlu)
+    if not nlu.available:
+        return [Reply(T.NLU_DOWN, T.MENU)]
+    return await not_understood(ctx, nlu)
+
+
+async def not_understood(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    ctx.state["misses"] = ctx.state.get("misses", 0) + 1
+    if ctx.state["misses"] >= 2:
+        return await hand_off(ctx, nlu, T.HANDOFF_AFTER_MISSES)
+    return [Reply(T.NOT_UNDERSTOOD, T.MENU)]
+
+
+async def greet(ctx, nlu):
+    return [Reply(T.WELCOME, T.MENU)]
+
+
+async def thanks(ctx, nlu):
+    return [Reply(T.THANKS + T.HOW_CAN_I_HELP)]
+
+
+async def goodbye(ctx, nlu):
+    return [Reply(T.GOODBYE)]
+
+
+async def out_of_scope(ctx, nlu):
+    return [Reply(T.OUT_OF_SCOPE, T.MENU)]
+
+
+async def affirm_or_deny(ctx, nlu):
+    return [Reply(T.OK_NOTED, T.MENU)]
+
+
+async def inform(ctx, nlu):
+    if nlu.first("ticket_id") or parsing.ticket_in(nlu.text):
+        return await query_status(ctx, nlu)
+    return [Reply(T.HOW_CAN_I_HELP, T.MENU)]
+
+
+async def hand_off(ctx: Ctx, nlu: NluResult, text: str = T.HANDOFF) -> list[Reply]:
+    ctx.state["misses"] = 0
+    ctx.handoff = True
+    return [Reply(text)]
+
+
+async def request_human(ctx, nlu):
+    return await hand_off(ctx, nlu)
+
+
+# ---- tickets: which one ------------------------------------------------------------------
+async def pick_ticket(
+    ctx: Ctx, nlu: NluResult, intent: str, *, open_only: bool, cancellable: bool = False
+):
+    """(number, None) when known, else (None, replies asking which / saying there is none)."""
+    named = nlu.first("ticket_id") or parsing.ticket_in(nlu.text)
+    if named:
+        own = await ctx.port.own_ticket(ctx.channel, ctx.external_id, named, verified=ctx.verified)
+        if own is None:
+            number = parsing.ticket_in(named) or named
+            return None, [Reply(T.TICKET_NOT_FOUND.format(number=number))]
+        return own, None
+    tickets = await ctx.port.tickets_of(
+        ctx.channel, ctx.external_id, verified=ctx.verified, open_only=open_only
+    )
+    if cancellable:
+        tickets = [t for t in tickets if ctx.port.can_cancel(t.kind, t.status)]
+    if not tickets:
+        any_ticket = open_only and await ctx.port.tickets_of(
+            ctx.channel, ctx.external_id, verified=ctx.verified
+        )
+        text = T.NO_OPEN_TICKETS if any_ticket else T.NO_TICKETS
+        if intent == "cancel":
+            text = T.NOTHING_TO_CANCEL
+        return None, [Reply(text, request_contact=not any_ticket)]
+    if len(tickets) == 1:
+        return tickets[0], None
+    buttons = tuple(
+        Button(
+            f"{t.number} {desk_texts.STATUS_ZH.get(t.status, t.status)}",
+            parsing.payload(intent, ticket_id=t.number),
+        )
+        for t in tickets[:6]
+    )
+    return None, [Reply(T.WHICH_TICKET, buttons)]
+
+
+def _local(ctx: Ctx, moment) -> str:
+    local = moment.astimezone(ctx.port.desk.calendar.tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def timeline(ctx: Ctx, view) -> str:
+    kind = TicketKind(view.kind)
+    lines = [
+        T.STATUS_HEAD.format(
+            kind=desk_texts.KIND_ZH[kind],
+            number=view.number,
+            status=desk_texts.STATUS_ZH.get(view.status, view.status),
+        )
+    ]
+    lines.append(f"· 登记：{_local(ctx, view.registered_at)}")
+    for event in view.events:
+        if event.action != "status" or event.to_status is None:
+            continue
+        label = desk_texts.STATUS_ZH.get(event.to_status, event.to_status)
+        extra = ""
+        if event.to_status == "dispatched" and view.technician:
+            extra = f"（师傅：{view.technician}）"
+        lines.append(f"· {label}：{_local(ctx, event.at)}{extra}")
+    if view.requested_date:
+        lines.append(f"· 预约日期：{parsing.format_date(view.requested_date)}")
+    return "\n".join(lines)
+
+
+async def query_status(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    named = nlu.first("ticket_id") or parsing.ticket_in(nlu.text)
+    if named:
+        ticket, replies = await pick_ticket(ctx, nlu, "query_status", open_only=False)
+        if ticket is None:
+            return replies
+        tickets = [ticket]
+    else:
+        tickets = await ctx.port.tickets_of(
+            ctx.channel, ctx.external_id, verified=ctx.verified, open_only=True
+        )
+        if not tickets:
+            ticket, replies = await pick_ticket(ctx, nlu, "query_status", open_only=True)
+            return replies
+    out = []
+    for t in tickets[:5]:
+        view = await ctx.port.view(t.number)
+        out.append(timeline(ctx, view))
+    _focus(ctx, tickets[0])
+    return [Reply("\n\n".join(out))]
+
+
+def _focus(ctx: Ctx, ticket) -> None:
+    ctx.state["ticket_id"], ctx.state["ticket"] = ticket.id, ticket.number
+
+
+async def expedite(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    ticket, replies = await pick_ticket(ctx, nlu, "expedite", open_only=True)
+    if ticket is None:
+        return replies
+    _focus(ctx, ticket)
+    status_zh = desk_texts.STATUS_ZH.get(ticket.status, ticket.status)
+    if ticket.status in ("closed", "cancelled", "resolved"):
+        return [Reply(T.EXPEDITE_FINAL.format(number=ticket.number, status=status_zh))]
+    view, escalated = await ctx.port.expedite(ticket.number)
+    text = T.EXPEDITED.format(number=view.number, status=status_zh)
+    text += "\n" + timeline(ctx, view)
+    if escalated:
+        text += "\n" + T.EXPEDITE_ESCALATED
+    return [Reply(text)]
+
+
+async def cancel(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    ticket, replies = await pick_ticket(ctx, nlu, "cancel", open_only=True, cancellable=True)
+    if ticket is None:
+        return replies
+    status_zh = desk_texts.STATUS_ZH.get(ticket.status, ticket.status)
+    if not ctx.port.can_cancel(ticket.kind, ticket.status):
+        return [Reply(T.CANNOT_CANCEL.format(number=ticket.number, status=status_zh))]
+    ctx.state["pending"] = {"action": "cancel", "ticket": ticket.number}
+    return [
+        Reply(
+            T.CANCEL_CONFIRM.format(number=ticket.number, status=status_zh),
+            (
+                Button(
+                    T.CANCEL_BUTTONS_YES, parsing.payload("confirm_cancel", ticket_id=ticket.number)
+                ),
+                Button(
+                    T.CANCEL_BUTTONS_NO, parsing.payload("keep_ticket", ticket_id=ticket.number)
+                ),
+            ),
+        )
+    ]
+
+
+async def confirm_cancel(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    number = nlu.first("ticket_id")
+    own = number and await ctx.port.own_ticket(
+        ctx.channel, ctx.external_id, number, verified=ctx.verified
+    )
+    if not own:
+        return [Reply(T.TICKET_NOT_FOUND.format(number=number or ""))]
+    try:
+        view = await ctx.port.cancel(own.number)
+    except DomainError:
+        status_zh = desk_texts.STATUS_ZH.get(own.status, own.status)
+        return [Reply(T.CANNOT_CANCEL.format(number=own.number, status=status_zh))]
+    _focus(ctx, own)
+    return [Reply(T.CANCELLED.format(number=view.number))]
+
+
+async def keep_ticket(ctx: Ctx, nlu: NluResult) -> list[Reply]:
+    return [Reply(T.CANCEL_KEPT.format(number=nlu.first("ticket_id") or ""))]
+
+
+async def on_pending(ctx: Ctx, pending: dict, nlu: NluResult, intent: str | None):
+    """A question of ours is open (cancel this ticket? which product?)."""
+    if pending.get("action") == "cancel" and intent in ("affirm", "deny"):
+        fake = NluResult(nlu.text, intent, 1.0, (_ticket_entity(pending["ticket"]),))
+        return await (confirm_cancel if intent == "affirm" else keep_ticket)(ctx, fake)
+    if pending.get("action") == "warranty" and intent in (None, "inform", "ask_warranty"):
+        return await ask_warranty(ctx, nlu, asked=True)
+    return None
+
+
+def _ticket_entity(number: str):
+    from nlu.client import Entity
+
+    return Entity("ticket_id", number, 0, 0)
+
+
+# ---- warranty -----------------------------------------------------------------------------
+async def ask_warranty(ctx: Ctx, nlu: NluResult, asked: bool = False) -> list[Reply]:
+    customer = await ctx.customer()
+    serial = nlu.first("serial_number") or (parsing.serial_in(nlu.text) if asked else None)
+    model = nlu.first("product_model") or (parsing.model_in(nlu.text) if asked else None)
+    unit = None
+    if serial or model:
+        unit = await ctx.port.unit_for(
+            serial=serial, model=model, customer_id=customer.id if customer else None
+        )
+        if unit is None:
+            return [Reply(T.WARRANTY_UNKNOWN.format(prices=T.PRICES))]
+    else:
+        units = await ctx.units()
+        if len(units) == 1:
+            unit = units[0]
+        elif units:
+            return [
+                Reply(
+                    T.ASK_PRODUCT_KNOWN,
+                    tuple(
+                        Button(
+                            u.label, parsing.payload("ask_warranty", serial_number=u.serial_number)
+                        )
+                        for u in units[:5]
+                    ),
+                )
+            ]
+        else:
+            ctx.state["pending"] = {"action": "warranty"}
+            return [Reply(T.WARRANTY_ASK)]
+    category = ctx.port.category_of(unit)
+    product = unit.label
+    if category == "free":
+        text = T.WARRANTY_FREE.format(product=product, until=unit.warranty_end)
+    elif category == "contract":
+        text = T.WARRANTY_CONTRACT.format(product=product, until=unit.contract_end)
+    else:
+        text = T.WARRANTY_PAID.format(product=product, prices=T.PRICES)
+    return [Reply(text)]
+
+
+# ---- forms --------------------------------------------------------------------------------
+async def start_flow(ctx: Ctx, flow: Flow, nlu: NluResult) -> list[Reply]:
+    state = ctx.state
+    old = FLOWS.get(state.get("flow") or "")
+    prefix = []
+    if old is not None and old is not flow:
+        prefix = [Reply(T.SWITCHED.format(old=old.title, new=flow.title))]
+    state.update(flow=flow.name, slots={}, asking=None, editing=False)
+    state.pop("pending", None)
+    state["form_started_after"] = await ctx.port.last_message_id(ctx.channel, ctx.external_id)
+    await flow.first(ctx, nlu)
+    problem = await absorb(ctx, flow, nlu, overwrite=False)
+    replies = [*prefix, *([Reply(problem)] if problem else [])]
+    return replies + await next_prompt(ctx, flow)
+
+
+def end_flow(ctx: Ctx) -> None:
+    for key in ("flow", "slots", "asking", "editing", "form_started_after"):
+        ctx.state.pop(key, None)
+
+
+async def absorb(
+    ctx: Ctx, flow: Flow, nlu: NluResult, *, overwrite: bool, only: str | None = None
+) -> str | None:
+    """Fill slots from the NLU entities; returns a problem to tell the customer, if any."""
+    problem = None
+    for slot in flow.slots:
+        if slot.entities is None or (only and slot.name != only):
+            continue
+        if slot.name in ctx.slots and not overwrite and slot.name != ctx.state.get("asking"):
+            continue
+        try:
+            value = await slot.entities(ctx, nlu)
+        except Invalid as exc:
+            problem = str(exc)
+            continue
+        if value is not None:
+            ctx.slots[slot.name] = value
+    return problem
+
+
+async def next_prompt(ctx: Ctx, flow: Flow) -> list[Reply]:
+    if flow.filled is not None:
+        await flow.filled(ctx)
+    state = ctx.state
+    if not state.get("editing"):
+        for slot in flow.slots:
+            if slot.name not in ctx.slots:
+                state["asking"] = slot.name
+                return [await slot.ask(ctx)]
+    state["asking"], state["editing"] = "confirm", False
+    return [summary(flow, ctx)]
+
+
+async def reask(ctx: Ctx, flow: Flow) -> list[Reply]:
+    asking = ctx.state.get("asking")
+    if asking == "confirm" or asking is None:
+        return [summary(flow, ctx)]
+    return [await flow.slot(asking).ask(ctx)]
+
+
+async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> list[Reply]:
+    state = ctx.state
+    if not nlu.available and intent not in ("cancel", "request_human"):
+        intent = None  # NLU down: typed text answers the question; buttons still work
+    if intent == "cancel" and not (nlu.first("ticket_id") or parsing.ticket_in(nlu.text)):
+        end_flow(ctx)
+        return [Reply(T.FORM_CANCELLED.format(title=flow.title), T.MENU)]
+    if intent == "request_human":
+        return await hand_off(ctx, nlu)
+    if state.get("asking") == "confirm":
+        return await at_confirm(ctx, flow, nlu, intent)
+    if intent == "edit":  # an edit button from an older summary
+        return await edit(ctx, flow, nlu)
+    slot = flow.slot(state["asking"])
+    if intent == "use_unit_address" and (ctx.slots.get("product") or {}).get("address"):
+        ctx.slots["address"] = ctx.slots["product"]["address"]
+        if slot.name == "address":
+            return await next_prompt(ctx, flow)
+    if intent == "skip" and slot.skip is not None:
+        ctx.slots[slot.name] = slot.skip
+        return await next_prompt(ctx, flow)
+    problem = await absorb(ctx, flow, nlu, overwrite=False)
+    if slot.name in ctx.slots:
+        return await next_prompt(ctx, flow)
+    if problem:
+        return [Reply(problem), await slot.ask(ctx)]
+    confident = (nlu.understood and nlu.confidence >= CONFIDENT) or not nlu.available
+    own_words = intent == flow.intent and slot.name == "description"
+    free_value = slot.name == "address" and parsing.looks_like_address(nlu.text)
+    if intent and intent != "inform" and confident and not own_words and not free_value:
+        if intent in FLOW_BY_INTENT and FLOW_BY_INTENT[intent] is not flow:
+            return await start_flow(ctx, FLOW_BY_INTENT[intent], nlu)
+        if intent in INTERRUPTS or intent in HANDLERS:
+            return await interruption(ctx, flow, intent, nlu)
+    try:
+        ctx.slots[slot.name] = await slot.read(ctx, nlu.text)
+    except Invalid as exc:
+        return [Reply(str(exc)), await slot.ask(ctx)]
+    return await next_prompt(ctx, flow)
+
+
+async def interruption(ctx: Ctx, flow: Flow, intent: str, nlu: NluResult) -> list[Reply]:
+    """Answer the aside, then come back to the form where the customer was."""
+    if intent == flow.intent:
+        replies = []
+    elif intent == "goodbye":
+        return [Reply(T.GOODBYE_MID_FORM.format(title=flow.title))]
+    elif intent in ("affirm", "deny"):
+        replies = []
+    elif intent == "out_of_scope":
+        replies = [Reply(T.OUT_OF_SCOPE)]
+    else:
+        replies = await HANDLERS[intent](ctx, nlu)
+        if ctx.handoff:
+            return replies
+        replies = [Reply(r.text, (), r.request_contact) for r in replies]
+    back = await reask(ctx, flow)
+    return [
+        *replies,
+        Reply(
+            T.CONTINUE.format(title=flow.title) + back[0].text,
+            back[0].buttons,
+            back[0].request_contact,
+        ),
+    ]
+
+
+async def edit(ctx: Ctx, flow: Flow, nlu: NluResult) -> list[Reply]:
+    name = nlu.first("slot")
+    if name not in {s.name for s in flow.slots}:
+        return [edit_buttons(flow)]
+    ctx.state["asking"], ctx.state["editing"] = name, True
+    ctx.slots.pop(name, None)
+    return [await flow.slot(name).ask(ctx)]
+
+
+async def at_confirm(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> list[Reply]:
+    text = nlu.text
+    if intent is None and not nlu.available:
+        intent = "affirm" if parsing.is_affirm(text) else "deny" if parsing.is_deny(text) else None
+    if intent == "edit":
+        return await edit(ctx, flow, nlu)
+    before = dict(ctx.slots)
+    problem = await absorb(ctx, flow, nlu, overwrite=True)
+    changed = ctx.slots != before
+    if not changed and not problem:
+        changed, problem = await correction_in_words(ctx, flow, text)
+    if changed or problem:
+        head = [Reply(problem)] if problem else [Reply(T.UPDATED)]
+        return [*head, summary(flow, ctx)]
+    if intent == "affirm":
+        return await submit(ctx, flow)
+    if intent == "deny":
+        return [edit_buttons(flow)]
+    if intent in FLOW_BY_INTENT and FLOW_BY_INTENT[intent] is not flow:
+        return await start_flow(ctx, FLOW_BY_INTENT[intent], nlu)
+    if intent in HANDLERS and intent not in ("inform",):
+        return await interruption(ctx, flow, intent, nlu)
+    return [Reply(T.CONFIRM_AGAIN, T.CONFIRM_BUTTONS)]
+
+
+async def correction_in_words(ctx: Ctx, flow: Flow, text: str) -> tuple[bool, str | None]:
+    """ "地址改成海淀区…", "电话换成…": a field named in words, its new value after it."""
+    names = {s.name for s in flow.slots}
+    for name, words in FIELD_WORDS:
+        if name not in names or not any(w in text for w in words):
+            continue
+        value_text = text
+        for sep in ("改成", "改为", "换成", "应该是", "是", "：", ":"):
+            if sep in text:
+                value_text = text.split(sep, 1)[1]
+                break
+        try:
+            ctx.slots[name] = await flow.slot(name).read(ctx, value_text)
+        except Invalid as exc:
+            return False, str(exc)
+        return True, None
+    return False, None
+
+
+async def submit(ctx: Ctx, flow: Flow) -> list[Reply]:
+    try:
+        replies = await flow.submit(ctx)
+    except DomainError as exc:
+        log.info("submitting %s failed: %s", flow.name, exc.code)
+        return [
+            Reply(
+                T.SUBMIT_FAILED.format(reason="信息有误，请检查"),
+            ),
+            summary(flow, ctx),
+        ]
+    end_flow(ctx)
+    return replies
+
+
+HANDLERS = {
+    "greet": greet,
+    "thanks": thanks,
+    "goodbye": goodbye,
+    "out_of_scope": out_of_scope,
+    "affirm": affirm_or_deny,
+    "deny": affirm_or_deny,
+    "inform": inform,
+    "request_human": request_human,
+    "query_status": query_status,
+    "expedite": expedite,
+    "cancel": cancel,
+    "confirm_cancel": confirm_cancel,
+    "keep_ticket": keep_ticket,
+    "ask_warranty": ask_warranty,
+}

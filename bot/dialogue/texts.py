@@ -1,0 +1,142 @@
+"""What the bot says (Simplified Chinese). Ticket-level wording lives in backend.services.texts."""
+
+from __future__ import annotations
+
+from backend.services.replies import Button
+
+MENU = (
+    Button("我要报修", "/report_fault"),
+    Button("我要投诉", "/complain"),
+    Button("查询进度", "/query_status"),
+    Button("催一下单", "/expedite"),
+    Button("预约保养", "/book_maintenance"),
+    Button("转人工客服", "/request_human"),
+)
+
+WELCOME = "您好，这里是售后服务中心，很高兴为您服务！请直接描述您遇到的问题，或点击下面的按钮："
+HOW_CAN_I_HELP = "请问还有什么可以帮您？"
+THANKS = "不客气，能帮到您是我们的荣幸！"
+GOODBYE = "感谢您的咨询，祝您生活愉快，再见！"
+GOODBYE_MID_FORM = "好的。您的{title}还没有提交，信息我先帮您保留着，随时回来继续就行。"
+OUT_OF_SCOPE = (
+    "抱歉，这个问题我帮不上忙。我是售后服务助手，可以帮您报修、投诉、查询进度、催单或预约保养。"
+)
+NOT_UNDERSTOOD = "抱歉，我没太理解您的意思。请换个说法，或点击下面的按钮选择您要办理的业务："
+NLU_DOWN = "抱歉，文字理解服务暂时不可用。请点击下面的按钮选择您要办理的业务，我会一步步引导您："
+HANDOFF = "好的，正在为您转接人工客服，请稍候，客服会在这里直接回复您。"
+HANDOFF_AFTER_MISSES = "抱歉，我还是没能理解。已为您转接人工客服，请稍候，客服会在这里直接回复您。"
+HANDED_BACK = "人工客服已结束本次服务，接下来由智能助手继续为您服务。" + HOW_CAN_I_HELP
+CONTINUE = "我们继续刚才的{title}："
+SWITCHED = "好的，刚才的{old}先不办了，我们来办理{new}。"
+FORM_CANCELLED = "好的，已取消本次{title}，没有提交任何信息。" + HOW_CAN_I_HELP
+NOTHING_TO_CANCEL = "您目前没有正在办理的业务，也没有可以取消的工单。"
+OK_NOTED = "好的。" + HOW_CAN_I_HELP
+
+CONFIRM = "请核对以下信息：\n{lines}\n\n信息无误请点击“确认提交”，需要修改请点击“修改”。"
+CONFIRM_AGAIN = "请确认以上信息是否正确：点击“确认提交”提交，或点击“修改”修改某一项。"
+UPDATED = "已为您更新。"
+WHICH_TO_EDIT = "请问要修改哪一项？"
+CONFIRM_BUTTONS = (
+    Button("确认提交", "/affirm"),
+    Button("修改", "/deny"),
+    Button("取消", "/cancel"),
+)
+
+ASK_PRODUCT = "请提供产品的型号（如 KFR-35GW）或机身序列号（在机身铭牌上）。"
+ASK_PRODUCT_KNOWN = "请问是哪一台产品？可以点击下面您名下的产品，或直接告诉我型号/序列号。"
+BAD_PRODUCT = (
+    "抱歉，没能识别出型号或序列号。型号一般是字母加数字，如 KFR-35GW；序列号印在机身铭牌上。"
+)
+UNKNOWN_SERIAL = (
+    "没有查到序列号 {serial} 的产品记录，请核对一下；如果不方便查看，直接告诉我型号也可以。"
+)
+PRODUCT_UNKNOWN_LABEL = "型号不详"
+ASK_DESCRIPTION = "请简单描述一下故障情况，比如“空调不制冷”“洗衣机漏水”。"
+ASK_COMPLAINT = "非常抱歉给您带来不好的体验。请告诉我具体发生了什么？"
+BAD_TEXT = "抱歉，没看明白，请用文字再描述一下。"
+ASK_ADDRESS = "请提供上门服务的详细地址（区、街道、门牌号）。"
+ASK_ADDRESS_KNOWN = "请提供上门地址。登记地址是：{address}，可以直接点击使用。"
+BAD_ADDRESS = "地址好像不完整，请提供区、街道和门牌号，例如：朝阳区建国路88号3单元502。"
+ASK_PHONE = "请留一个联系电话，方便师傅上门前联系您。"
+BAD_PHONE = "这个号码好像不对，请输入 11 位手机号（如 13812345678）或带区号的座机号。"
+ASK_VISIT_TIME = "您希望师傅什么时间上门？例如“明天上午”“周六下午”。"
+ASK_DATE = "您希望预约哪一天？例如“下周一”“12月5日”。"
+BAD_DATE = "没能识别这个日期，请说具体一点，例如“明天”“下周三”“12月5日”。"
+PAST_DATE = "预约日期需要是今天以后的日期，请换一天。"
+ASK_CONCERNING = "这次投诉和哪张工单有关？可以点击下面的工单，或直接输入工单号。"
+ASK_CONCERNING_NONE = "这次投诉和哪张工单有关？有工单号请直接输入，没有的话点击“不涉及具体工单”。"
+UNKNOWN_TICKET = "没有在您的记录里找到工单 {number}，请核对单号。"
+ASK_SEVERITY = "请问问题的严重程度？严重问题会立即转交主管处理。"
+SEVERITY_BUTTONS = (
+    Button("一般问题", '/inform{"severity":"normal"}'),
+    Button("严重，需要主管立即处理", '/inform{"severity":"serious"}'),
+)
+BAD_SEVERITY = "请点击下面的按钮选择严重程度。"
+
+SKIP_PRODUCT = Button("不清楚型号", "/skip")
+SKIP_VISIT = Button("尽快安排", "/skip")
+SKIP_CONCERNING = Button("不涉及具体工单", "/skip")
+VISIT_ASAP = "尽快安排"
+
+REPAIR_DONE = (
+    "已为您登记报修，单号：{number}。\n服务类别：{category}\n时效承诺（{promise}）。\n"
+    "工单状态有变化时我们会第一时间通知您，您也可以随时发“查询进度”。"
+)
+PAID_NOTICE = (
+    "\n温馨提示：本次属于有偿服务，派工前客服会先告知您收费标准，经您同意后再安排上门。{prices}"
+)
+COMPLAINT_DONE = (
+    "您的投诉已登记，单号：{number}。我们会在 24 小时内与您联系并给出答复，给您带来不便，非常抱歉。"
+)
+COMPLAINT_SERIOUS = "\n该投诉已立即转交主管处理。"
+MAINTENANCE_DONE = (
+    "已为您预约保养，单号：{number}，预约日期：{date}。\n服务类别：{category}\n"
+    "上门前一天我们会提醒您。"
+)
+SUBMIT_FAILED = "抱歉，提交时出了点问题：{reason}。请修改后再试，或转人工客服。"
+
+NO_TICKETS = "没有查到您名下的工单。如果是电话报修的，请点击“分享手机号”绑定后再查询。"
+NO_OPEN_TICKETS = "您目前没有未完成的工单。"
+WHICH_TICKET = "您有多张工单，请问是哪一张？"
+TICKET_NOT_FOUND = "没有在您的记录里找到工单 {number}，请核对单号。"
+STATUS_HEAD = "{kind}单 {number}：{status}"
+
+EXPEDITED = "已帮您催促处理，工单 {number} 目前状态：{status}。"
+EXPEDITE_ESCALATED = "该工单已接近或超过承诺时限，已同时上报主管优先处理。"
+EXPEDITE_FINAL = "工单 {number} 已经{status}，不需要再催了。"
+
+CANCEL_CONFIRM = "确定要取消工单 {number}（{status}）吗？"
+CANCEL_BUTTONS_YES = "确定取消"
+CANCEL_BUTTONS_NO = "不取消"
+CANCELLED = "工单 {number} 已为您取消。" + HOW_CAN_I_HELP
+CANCEL_KEPT = "好的，工单 {number} 保留，继续为您处理。"
+CANNOT_CANCEL = "工单 {number} 当前{status}，已经无法在线取消，如有需要请转人工客服。"
+
+WARRANTY_ASK = "请提供产品的序列号或型号，我帮您查询保修情况。"
+WARRANTY_FREE = "{product}在保修期内（保修至 {until}），维修免费。"
+WARRANTY_CONTRACT = "{product}已过保修期，但在保养合同期内（合同至 {until}），按合同免费服务。"
+WARRANTY_PAID = "{product}已过保修期，也没有有效的保养合同，维修属有偿服务。{prices}"
+WARRANTY_UNKNOWN = "没有查到这台产品的购买记录。保修期内维修免费；过保后为有偿服务。{prices}"
+PRICES = (
+    "收费标准：上门费 50 元/次，维修工时费 80–200 元（按故障难度），"
+    "配件按官方价格另计，价目表以师傅出示为准。"
+)
+
+CONTACT_BOUND = "已绑定手机号 {phone}，现在可以查询您名下的所有工单了。"
+CONTACT_NOT_OWN = "为保护您的信息，只能分享您本人的手机号，请点击“分享手机号”按钮。"
+SHARE_PHONE = "分享手机号"
+PHOTO_SAVED = "照片已收到，会附在您的{what}里供师傅参考。"
+PHOTO_NO_TICKET = "照片已收到。请先告诉我遇到了什么问题，我会把照片附到工单里。"
+
+FIELD_LABELS = {
+    "product": "产品",
+    "description": "故障描述",
+    "address": "上门地址",
+    "phone": "联系电话",
+    "visit_time": "期望上门时间",
+    "requested_date": "预约日期",
+    "concerning": "相关工单",
+    "severity": "严重程度",
+}
+SEVERITY_ZH = {"normal": "一般", "serious": "严重"}
+FLOW_TITLES = {"repair": "报修", "complaint": "投诉", "maintenance": "保养预约"}
