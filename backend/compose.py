@@ -22,7 +22,9 @@ from backend.api import hotline
 from backend.api.app import create_app
 from backend.api.keys import NLU, SETTINGS
 from backend.config import Settings
+from backend.scheduler import attach_scheduler
 from backend.services.desk import Clock
+from bot.senders import default_senders
 from bot.wiring import install as install_chat
 from nlu.client import NluClient
 
@@ -44,6 +46,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     app.cleanup_ctx.append(nlu_ctx)
     install_chat(app)  # dialogue engine, REST/web chat, Telegram, staff handoff API
     app.add_routes(hotline.routes)
+    attach_scheduler(app, default_senders)  # outbox dispatcher and periodic scans
     return app
 
 

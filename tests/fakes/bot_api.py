@@ -62,15 +62,20 @@ class FakeBotApi:
         self._recent_chat: dict[str, float] = defaultdict(float)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        self._hold_after: int | None = None
+        self._release = asyncio.Event()
+        self.held = 0  # send requests waiting behind hold()
+        self.dropped = 0  # held requests whose client went away: never delivered
 
     # ---- lifecycle -------------------------------------------------------------------
-    async def start(self) -> str:
+    async def start(self, port: int | None = None) -> str:
+        """Start serving; pass the old `port` to come back after stop() (an outage)."""
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port or 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
         return self.base_url
@@ -155,6 +160,17 @@ class FakeBotApi:
         ]
         return await self.push_update({"message": self._message(chat_id, None, photo=photo)})
 
+    def hold(self, after: int) -> None:
+        """Let `after` messages through in total, then keep further sends waiting
+        (a stalled network) until release(); a held send whose client has gone away by
+        then is dropped, as Telegram never received it."""
+        self._hold_after = after
+        self._release.clear()
+
+    def release(self) -> None:
+        self._hold_after = None
+        self._release.set()
+
     def messages_to(self, chat_id: int | str) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == str(chat_id)]
 
@@ -228,6 +244,8 @@ class FakeBotApi:
                 return _error(403, "Forbidden: bot was blocked by the user")
             if fault.status:
                 return _error(fault.status, "Internal Server Error")
+        if method == "sendMessage" and await self._held(request):
+            return _error(499, "client went away")
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _ok(True)
@@ -267,6 +285,21 @@ class FakeBotApi:
                 except TimeoutError:
                     pass
         return _ok(pending()[: int(params.get("limit", 100) or 100)])
+
+    async def _held(self, request: web.Request) -> bool:
+        """True when the request was held and its client disconnected meanwhile."""
+        if self._hold_after is None or len(self.sent) < self._hold_after:
+            return False
+        self.held += 1
+        try:
+            await self._release.wait()
+        finally:
+            self.held -= 1
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            self.dropped += 1
+            return True
+        return False
 
     async def _record(self, method: str, params: dict) -> web.Response:
         chat_id = str(params.get("chat_id"))

@@ -21,9 +21,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("chat_id", sa.String(length=128), nullable=True))
         # Existing rows have no open comment question.
         batch.add_column(
-            sa.Column(
-                "awaiting_comment", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("awaiting_comment", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch.create_index("ix_surveys_chat", ["channel", "chat_id"], unique=False)
 
