@@ -51,21 +51,25 @@ def train_command(args: argparse.Namespace) -> int:
     if not rasa.exists():
         print(f"{rasa} not found: run `make rasa-venv`", file=sys.stderr)
         return 2
-    paths.MODELS_DIR.mkdir(parents=True, exist_ok=True)
-    argv = [
-        str(rasa), "train", "nlu",
-        "-c", "config.yml", "-u", "data", "-d", "domain.yml",
-        "--out", str(paths.MODELS_DIR),
-        "--fixed-model-name", paths.model_name(),
-    ]  # fmt: skip
     print(f"training NLU model {model.name} ...", flush=True)
-    rc = subprocess.call(argv, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
+    rc = rasa_train(paths.PROJECT_DIR / "config.yml", paths.MODELS_DIR, paths.model_name())
     if rc != 0 or not model.exists():
         print(f"rasa train failed (exit {rc})", file=sys.stderr)
         return rc or 1
     _prune_models(keep=model)
     print(f"NLU model trained: {model}")
     return 0
+
+
+def rasa_train(config, out_dir, name: str) -> int:
+    """`rasa train nlu` on the project's data with the given pipeline config."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    argv = [
+        str(paths.rasa_executable()), "train", "nlu",
+        "-c", str(config), "-u", "data", "-d", "domain.yml",
+        "--out", str(out_dir), "--fixed-model-name", name,
+    ]  # fmt: skip
+    return subprocess.call(argv, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
 
 
 def _prune_models(keep) -> None:

@@ -3,9 +3,10 @@
     cd nlu/project && PYTHONPATH=. ../../.venv-rasa/bin/python -m aftercare_nlu.check_data
 
 Rasa silently drops an entity annotation that does not start and end on a token
-boundary (rasa issues 8722, 7409, 6893), and a regex-owned entity whose annotation the
-regex would not reproduce teaches the extractor nothing. Both are reported here, with
-duplicate examples and examples filed under two intents. Exit 1 on any problem.
+boundary (rasa issues 8722, 7409, 6893); a regex-owned entity whose annotation the
+regex would not reproduce teaches the extractor nothing; a code left unannotated
+teaches DIET that it is not an entity. All are reported here, with duplicate examples
+and examples filed under two intents. Exit 1 on any problem.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def main(data_dir: str = "data", dict_dir: str = "dict") -> int:
         seen[text] = intent
         tokens = [(s, e) for w, s, e in jieba.tokenize(text) if w.strip()]
         starts, ends = {s for s, _ in tokens}, {e for _, e in tokens}
+        annotated = {(e["start"], e["end"]) for e in ex.get("entities") or []}
+        for name in REGEX_OWNED:
+            for m in (m for p in patterns[name] for m in p.finditer(text)):
+                if (m.start(), m.end()) not in annotated:
+                    problems.append(f"unannotated {name} '{m.group()}': {text}")
         for ent in ex.get("entities") or []:
             span = text[ent["start"] : ent["end"]]
             if ent["start"] not in starts or ent["end"] not in ends:

@@ -1,0 +1,164 @@
+"""NluClient when Rasa is stopped, slow or refuses us.
+
+The client talks to the real session server through a small TCP proxy that each test
+can stop, slow down or make hang up: from the client's side that is exactly a Rasa
+that went away, without killing the one server the whole session shares.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+import pytest
+
+from nlu.client import NluClient
+
+
+class Proxy:
+    def __init__(self, target_url: str, *, delay: float = 0.0, hang_up: bool = False):
+        parts = urlsplit(target_url)
+        self.target = (parts.hostname, parts.port)
+        self.delay = delay
+        self.hang_up = hang_up
+        self.connections = 0
+        self.port: int | None = None
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> Proxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port or 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        self._server.close()
+        for writer in list(self._writers):  # drop kept-alive connections too
+            writer.close()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader, writer) -> None:
+        self.connections += 1
+        self._writers.add(writer)
+        try:
+            if self.hang_up:
+                return
+            await asyncio.sleep(self.delay)
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+            self._writers.add(up_writer)
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def proxy(rasa_server):
+    p = await Proxy(rasa_server.url).start()
+    yield p
+    await p.stop()
+
+
+async def test_stopped_server_gives_unavailable_instead_of_raising(proxy, rasa_server):
+    async with NluClient(proxy.url, rasa_server.token, timeout=30.0) as client:
+        assert (await client.parse("转人工")).intent == "request_human"
+        await proxy.stop()
+        result = await client.parse("转人工")
+    assert result.available is False
+    assert result.intent is None
+    assert result.understood is False
+
+
+async def test_breaker_opens_after_threshold_and_closes_after_a_good_trial(proxy, rasa_server):
+    clock = FakeClock()
+    client = NluClient(
+        proxy.url, rasa_server.token, timeout=30.0, retries=0,
+        breaker_threshold=3, breaker_reset=30.0, clock=clock,
+    )  # fmt: skip
+    async with client:
+        await proxy.stop()
+        for _ in range(3):
+            assert not (await client.parse("师傅几点到")).available
+        assert client.circuit_open
+
+        await proxy.start()  # Rasa is back, but the circuit is still open:
+        before = proxy.connections
+        assert not (await client.parse("师傅几点到")).available
+        assert proxy.connections == before  # answered without touching the network
+
+        clock.now += 31  # reset period over: one trial call goes through
+        result = await client.parse("师傅几点到")
+        assert result.available and result.intent == "query_status"
+        assert not client.circuit_open
+
+
+async def test_failed_trial_reopens_the_circuit(proxy, rasa_server):
+    clock = FakeClock()
+    client = NluClient(proxy.url, rasa_server.token, retries=0, breaker_threshold=2, clock=clock)
+    async with client:
+        await proxy.stop()
+        for _ in range(2):
+            await client.parse("你好")
+        clock.now += 31
+        assert not client.circuit_open
+        assert not (await client.parse("你好")).available  # the trial fails
+        assert client.circuit_open
+
+
+async def test_slow_server_times_out_without_retrying(rasa_server):
+    slow = await Proxy(rasa_server.url, delay=5.0).start()
+    try:
+        async with NluClient(slow.url, rasa_server.token, timeout=0.3, retries=2) as client:
+            result = await client.parse("空调不制冷")
+    finally:
+        await slow.stop()
+    assert result.available is False
+    assert slow.connections == 1
+
+
+async def test_dropped_connections_are_retried(rasa_server):
+    rude = await Proxy(rasa_server.url, hang_up=True).start()
+    try:
+        async with NluClient(rude.url, rasa_server.token, retries=2) as client:
+            result = await client.parse("空调不制冷")
+    finally:
+        await rude.stop()
+    assert result.available is False
+    assert rude.connections == 3
+
+
+async def test_wrong_token_is_unavailable(rasa_server):
+    async with NluClient(rasa_server.url, "not-the-token") as client:
+        result = await client.parse("空调不制冷")
+    assert result.available is False
+
+
+async def test_blank_text_is_not_sent():
+    # Port 9 (discard) on loopback: nothing listens; a request would fail.
+    async with NluClient("http://127.0.0.1:9") as client:
+        result = await client.parse("   ")
+    assert result.available and result.intent == "nlu_fallback" and not result.understood
