@@ -78,6 +78,8 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 class TelegramChannel:
+    POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits (stop() waits for it too)
+
     def __init__(self, settings: Settings, engine: Engine, *, attachments_dir: Path | None = None):
         if not settings.telegram_token:
             raise ValueError("TELEGRAM_TOKEN is not set")
@@ -121,7 +123,7 @@ class TelegramChannel:
             log.info("telegram: webhook mode")
         else:
             await app.updater.start_polling(
-                timeout=10, allowed_updates=["message", "callback_query"]
+                timeout=self.POLL_TIMEOUT, allowed_updates=["message", "callback_query"]
             )
             log.info("telegram: long polling")
 

@@ -136,7 +136,7 @@ class Engine:
             return payload
         if self.nlu is None:
             return NluResult(text=text, intent=None, confidence=0.0, available=False)
-        result = await self.nlu.parse(text)
+        result = parsing.sanity(await self.nlu.parse(text))
         log.debug("nlu %s %.2f: %s", result.intent, result.confidence, mask_text(text[:40]))
         return result
 

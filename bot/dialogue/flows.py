@@ -131,15 +131,16 @@ async def product_entities(ctx: Ctx, nlu: NluResult):
 async def product_read(ctx: Ctx, text: str):
     if parsing.DONT_KNOW.search(text):
         return _product_value(None)
-    found = await _product_from(
-        ctx, parsing.serial_in(text) if not parsing.model_in(text) else None, parsing.model_in(text)
-    )
-    if found is None:
-        serial = parsing.serial_in(text)
-        if serial:
-            return await _product_from(ctx, serial, None)
-        raise Invalid(T.BAD_PRODUCT)
-    return found
+    code = parsing.serial_in(text) or parsing.model_in(text)
+    if code:
+        unit = await ctx.port.unit_by_serial(code)  # a code may be either: try the serial
+        if unit is not None:
+            return _product_value(unit)
+    if model := parsing.model_in(text):
+        return await _product_from(ctx, None, model)
+    if serial := parsing.serial_in(text):
+        return await _product_from(ctx, serial, None)
+    raise Invalid(T.BAD_PRODUCT)
 
 
 async def product_ask(ctx: Ctx) -> Reply:
@@ -167,12 +168,14 @@ def ask(text: str, *buttons: Button, request_contact: bool = False):
 
 # ---- address ------------------------------------------------------------------------------
 async def address_entities(ctx: Ctx, nlu: NluResult):
+    if ctx.state.get("asking") == "address" and parsing.looks_like_address(nlu.text):
+        return parsing.ADDRESS_LEAD.sub("", nlu.text.strip())[:300]  # all of it, not a piece
     value = nlu.first("address")
     return value.strip() if value and parsing.meaningful(value, 3) else None
 
 
 async def address_read(ctx: Ctx, text: str):
-    t = text.strip()
+    t = parsing.ADDRESS_LEAD.sub("", text.strip())
     numbered = len(parsing.CJK.findall(t)) >= 4 and any(c.isdigit() for c in t)
     if parsing.looks_like_address(t) or numbered:
         return t[:300]
@@ -294,7 +297,7 @@ def _description_from(nlu: NluResult) -> str:
     return parsing.strip_spans(
         nlu.text,
         nlu.entities,
-        ("phone", "address", "serial_number", "visit_time", "ticket_id"),
+        ("phone", "address", "serial_number", "product_model", "visit_time", "ticket_id"),
     )
 
 
@@ -507,14 +510,20 @@ def summary(flow: Flow, ctx: Ctx) -> Reply:
     lines = []
     for slot in flow.slots:
         if slot.name in ctx.slots:
-            lines.append(f"{T.FIELD_LABELS[slot.name]}：{slot.show(ctx.slots[slot.name])}")
+            lines.append(f"{label(flow, slot.name)}：{slot.show(ctx.slots[slot.name])}")
     head = f"【{flow.title}】\n"
     return Reply(head + T.CONFIRM.format(lines="\n".join(lines)), T.CONFIRM_BUTTONS)
 
 
+def label(flow: Flow, name: str) -> str:
+    if flow.name == "complaint" and name == "description":
+        return "投诉内容"
+    return T.FIELD_LABELS[name]
+
+
 def edit_buttons(flow: Flow) -> Reply:
     buttons = [
-        Button(T.FIELD_LABELS[s.name], parsing.payload("edit", slot=s.name)) for s in flow.slots
+        Button(label(flow, s.name), parsing.payload("edit", slot=s.name)) for s in flow.slots
     ]
     buttons.append(Button("信息无误，确认提交", "/affirm"))
     return Reply(T.WHICH_TO_EDIT, tuple(buttons))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from backend.domain.contact import normalise_phone
 from backend.domain.numbering import normalise_number
-from nlu.client import Entity, NluResult
+from nlu.client import FALLBACK_INTENT, Entity, NluResult
 
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 MODEL = re.compile(
@@ -19,6 +20,7 @@ MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ADDRESS_HINT = re.compile(r"[省市区县镇乡村路街道巷弄号楼栋单元室苑园庭府城院里]")
 PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
+ADDRESS_LEAD = re.compile(r"^(我家|我的|家里)?(地址|住址|住在|在)?\s*(是|为|在)?\s*[:：]?\s*")
 DONT_KNOW = re.compile(r"不清楚|不知道|不记得|没看到|找不到|看不到|不确定")
 
 AFFIRM_WORDS = (
@@ -72,6 +74,17 @@ def payload(intent: str, **entities: str) -> str:
     if not entities:
         return "/" + intent
     return "/" + intent + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
+YES_NO_LATIN = frozenset({"ok", "okay", "yes", "y", "no", "n", "yep", "nope", "sure"})
+
+
+def sanity(nlu: NluResult) -> NluResult:
+    """Latin gibberish ("asdf") tends to land on affirm/deny; a yes or no needs words."""
+    if nlu.intent in ("affirm", "deny") and not CJK.search(nlu.text):
+        if nlu.text.strip().lower().strip(".!") not in YES_NO_LATIN:
+            return replace(nlu, intent=FALLBACK_INTENT, confidence=0.0)
+    return nlu
 
 
 def keyword_intent(text: str) -> str | None:

@@ -37,6 +37,8 @@ INTERRUPTS = frozenset(
     }
 )
 CONFIDENT = 0.6
+# Slots whose typed value is recognisable by itself (read before looking at the intent).
+STRUCTURED = frozenset({"product", "phone", "requested_date", "concerning", "severity"})
 # What a field is called when a customer corrects it in words ("地址改成…").
 FIELD_WORDS = (
     ("address", ("地址",)),
@@ -282,7 +284,8 @@ async def on_pending(ctx: Ctx, pending: dict, nlu: NluResult, intent: str | None
     if pending.get("action") == "cancel" and intent in ("affirm", "deny"):
         fake = NluResult(nlu.text, intent, 1.0, (_ticket_entity(pending["ticket"]),))
         return await (confirm_cancel if intent == "affirm" else keep_ticket)(ctx, fake)
-    if pending.get("action") == "warranty" and intent in (None, "inform", "ask_warranty"):
+    coded = parsing.serial_in(nlu.text) or parsing.model_in(nlu.text)
+    if pending.get("action") == "warranty" and (coded or intent in (None, "inform")):
         return await ask_warranty(ctx, nlu, asked=True)
     return None
 
@@ -299,6 +302,9 @@ async def ask_warranty(ctx: Ctx, nlu: NluResult, asked: bool = False) -> list[Re
     serial = nlu.first("serial_number") or (parsing.serial_in(nlu.text) if asked else None)
     model = nlu.first("product_model") or (parsing.model_in(nlu.text) if asked else None)
     unit = None
+    in_form = (ctx.slots.get("product") or {}) if ctx.state.get("flow") else {}
+    if not (serial or model) and in_form.get("serial"):
+        serial = in_form["serial"]  # the product of the form in progress
     if serial or model:
         unit = await ctx.port.unit_for(
             serial=serial, model=model, customer_id=customer.id if customer else None
@@ -422,6 +428,13 @@ async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> l
         return await next_prompt(ctx, flow)
     if problem:
         return [Reply(problem), await slot.ask(ctx)]
+    if slot.name in STRUCTURED:
+        # A code, number or date is recognisable by itself: try it before any intent.
+        try:
+            ctx.slots[slot.name] = await slot.read(ctx, nlu.text)
+            return await next_prompt(ctx, flow)
+        except Invalid as exc:
+            problem = str(exc)
     confident = (nlu.understood and nlu.confidence >= CONFIDENT) or not nlu.available
     own_words = intent == flow.intent and slot.name == "description"
     free_value = slot.name == "address" and parsing.looks_like_address(nlu.text)
@@ -430,6 +443,8 @@ async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> l
             return await start_flow(ctx, FLOW_BY_INTENT[intent], nlu)
         if intent in INTERRUPTS or intent in HANDLERS:
             return await interruption(ctx, flow, intent, nlu)
+    if problem:
+        return [Reply(problem), await slot.ask(ctx)]
     try:
         ctx.slots[slot.name] = await slot.read(ctx, nlu.text)
     except Invalid as exc:

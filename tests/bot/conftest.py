@@ -13,6 +13,14 @@ from tests.bot.harness import running, settings_for
 from tests.fakes.bot_api import FakeBotApi
 
 
+@pytest.fixture(autouse=True)
+def short_long_polls(monkeypatch):
+    """Stopping the app waits for the running getUpdates; keep those short in tests."""
+    from bot.channels.telegram import TelegramChannel
+
+    monkeypatch.setattr(TelegramChannel, "POLL_TIMEOUT", 1)
+
+
 @pytest.fixture
 async def fake_tg():
     fake = FakeBotApi()
