@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from backend.services.transitions import assign
 from backend.store.tables import Conversation, Message, Notification, Ticket
-from tests.bot.harness import STAFF, Driver, Stack, joined  # noqa: F401
+from tests.bot.harness import STAFF, Driver, Stack, joined
 
 NUMBER = re.compile(r"[RCM]\d{4}-\d{4}")
 

@@ -28,6 +28,7 @@ async def page(request: web.Request) -> web.Response:
 async def pushed(request: web.Request) -> web.Response:
     """Messages pushed to a web session after `after`: notices and staff replies."""
     session_id = request.query.get("session", "").strip()
+    first = "after" not in request.query  # first poll: no history, just where to start
     try:
         after = int(request.query.get("after", "0"))
     except ValueError:
@@ -53,7 +54,7 @@ async def pushed(request: web.Request) -> web.Response:
             .scalars()
             .all()
         )
-        if after == 0:  # first poll: no history, just where to start
+        if first:
             last = (
                 await session.execute(
                     select(Message.id)
