@@ -1,0 +1,134 @@
+"""REST chat round trip with the real Rasa server: p50 / p99 and messages per second at
+1 and at 20 concurrent conversations.
+
+    .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 3]
+
+Starts the trained Rasa model (or uses RASA_URL/RASA_TOKEN), builds the app through the
+composition root on a fresh SQLite file, serves it on a real TCP port, and plays full
+repair conversations (greeting, fault with details, visit time, correction, confirm,
+query, thanks) through `POST /webhooks/rest/webhook`. Every message is one timed round
+trip; each conversation is sequential, like a person typing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from backend.compose import build_app
+from backend.config import Settings
+
+SCRIPT = [
+    "你好",
+    "空调不制冷了，型号KFR-35GW/BpR3，地址朝阳区建国路88号，电话13812345678",
+    "明天上午",
+    "地址改成朝阳区建国路99号",
+    "/affirm",
+    "我的工单到哪了",
+    "谢谢",
+    "再见",
+]
+TARGETS = {"p50_1": 30.0, "rate_20": 100.0, "p99_20": 150.0}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def conversation(http: aiohttp.ClientSession, url: str, sender: str) -> list[float]:
+    times = []
+    for text in SCRIPT:
+        start = time.perf_counter()
+        async with http.post(url, json={"sender": sender, "message": text}) as resp:
+            body = await resp.json()
+            assert resp.status == 200 and body, (text, body)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def run(conversations: int, rounds: int, rasa_url: str, rasa_token: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
+            rasa_url=rasa_url,
+            rasa_token=rasa_token,
+            var_dir=Path(tmp),
+            log_level="WARNING",
+        )
+        app = build_app(settings)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        results = {}
+        try:
+            connector = aiohttp.TCPConnector(limit=100)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                await conversation(http, url, "warm-up")  # connections, caches, Rasa
+                for n in (1, conversations):
+                    all_times: list[float] = []
+                    started = time.perf_counter()
+                    for r in range(rounds):
+                        batches = await asyncio.gather(
+                            *(conversation(http, url, f"bench-{n}-{r}-{i}") for i in range(n))
+                        )
+                        for b in batches:
+                            all_times.extend(b)
+                    elapsed = time.perf_counter() - started
+                    results[n] = {
+                        "messages": len(all_times),
+                        "p50_ms": round(statistics.median(all_times), 1),
+                        "p99_ms": round(pct(all_times, 99), 1),
+                        "mean_ms": round(statistics.fmean(all_times), 1),
+                        "messages_per_s": round(len(all_times) / elapsed, 1),
+                    }
+        finally:
+            await runner.cleanup()
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        url, token = os.environ.get("RASA_URL"), os.environ.get("RASA_TOKEN", "")
+        if not url:
+            from nlu import server
+
+            srv = stack.enter_context(server.running())
+            url, token = srv.url, srv.token
+        results = asyncio.run(run(args.conversations, args.rounds, url, token))
+    one, many = results[1], results[args.conversations]
+    print(f"REST chat round trip, real Rasa ({len(SCRIPT)}-message repair conversations)")
+    for n, r in results.items():
+        print(
+            f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
+            f"mean {r['mean_ms']:7.1f} ms  {r['messages_per_s']:7.1f} messages/s  "
+            f"({r['messages']} messages)"
+        )
+    print(
+        f"  targets: sequential p50 <= {TARGETS['p50_1']:.0f} ms "
+        f"[{'ok' if one['p50_ms'] <= TARGETS['p50_1'] else 'MISSED'}]; "
+        f"{args.conversations} concurrent >= {TARGETS['rate_20']:.0f} msg/s "
+        f"[{'ok' if many['messages_per_s'] >= TARGETS['rate_20'] else 'MISSED'}] "
+        f"with p99 <= {TARGETS['p99_20']:.0f} ms "
+        f"[{'ok' if many['p99_ms'] <= TARGETS['p99_20'] else 'MISSED'}]"
+    )
+
+
+if __name__ == "__main__":
+    main()
