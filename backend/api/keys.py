@@ -19,5 +19,6 @@ SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 DESK = web.AppKey("desk", Desk)
 NLU = web.AppKey("nlu", NluClient)
-ENGINE = web.AppKey["Engine"]("engine")  # the dialogue engine (bot.dialogue)
-TELEGRAM = web.AppKey["TelegramChannel"]("telegram")  # present when a bot token is set
+# Channels sit above the API layer, so their types are named for the checker only.
+ENGINE: web.AppKey[Engine] = web.AppKey("engine")  # the dialogue engine (bot.dialogue)
+TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")  # when a bot token is set

@@ -42,24 +42,31 @@ async def find_or_create(
     phone: str | None = None,
     name: str | None = None,
     ident: ChannelIdentity | None = None,
+    verified: bool = False,
 ) -> Customer:
-    """The customer behind a chat and/or phone number; binds the chat to them."""
+    """The customer behind a chat and/or phone number.
+
+    A typed phone number proves nothing: a chat is bound to the customer only when the
+    customer is new, or when the channel verified the number (`verified`, e.g. Telegram's
+    own contact share). Otherwise anyone could type a stranger's number and read their
+    tickets or receive their notices.
+    """
     if phone is not None:
         canonical = normalise_phone(phone)
         if canonical is None:
             raise ValidationFailed(f"not a valid phone number: {phone!r}")
         phone = canonical
-    customer = None
+    customer, created = None, False
     if ident is not None and ident.customer_id is not None:
         customer = await session.get(Customer, ident.customer_id)
     if customer is None and phone is not None:
         customer = await by_phone(session, phone)
-    if customer is None and phone is not None:
-        values = {"phone": phone, "name": name, "locale": "zh", "created_at": now}
-        await insert_ignoring_conflict(session, Customer, values, [Customer.phone])
-        customer = await by_phone(session, phone)
+        if customer is None:
+            values = {"phone": phone, "name": name, "locale": "zh", "created_at": now}
+            created = await insert_ignoring_conflict(session, Customer, values, [Customer.phone])
+            customer = await by_phone(session, phone)
     elif customer is None:
-        customer = Customer(name=name, created_at=now)
+        customer, created = Customer(name=name, created_at=now), True
         session.add(customer)
         await session.flush()
     else:
@@ -67,7 +74,7 @@ async def find_or_create(
             customer.phone = phone
         if name and not customer.name:
             customer.name = name
-    if ident is not None and ident.customer_id is None:
+    if ident is not None and ident.customer_id is None and (created or verified):
         ident.customer_id = customer.id
     return customer
 

@@ -11,10 +11,10 @@ def dialect_insert(session: AsyncSession):
     return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
 
-async def insert_ignoring_conflict(session: AsyncSession, model, values: dict, keys) -> None:
+async def insert_ignoring_conflict(session: AsyncSession, model, values: dict, keys) -> bool:
     """Insert a row unless one with the same unique `keys` exists (a concurrent caller's
-    row wins quietly; the caller reads it back)."""
+    row wins quietly; the caller reads it back). True when this call inserted it."""
     stmt = (
         dialect_insert(session)(model).values(**values).on_conflict_do_nothing(index_elements=keys)
     )
-    await session.execute(stmt)
+    return (await session.execute(stmt)).rowcount == 1

@@ -181,3 +181,20 @@ async def test_status_change_queues_a_push_on_the_customers_chat(desk):
         (row,) = (await s.execute(select(Notification))).scalars().all()
     assert (row.channel, row.chat_id, row.kind) == ("telegram", "555", "status")
     assert number in row.payload["text"] and "刘师傅" in row.payload["text"]
+
+
+async def test_a_typed_phone_does_not_bind_a_chat_to_its_owner(desk):
+    from backend.store.tables import ChannelIdentity
+
+    await seed_units(desk)  # 王女士 owns 13812345678
+    await register(desk, repair(channel=Channel.WEB, external_id="stranger"))
+    await register(desk, repair(channel=Channel.WEB, external_id="newcomer", phone="13700001111"))
+    async with desk.db.transaction() as s:
+        idents = {
+            i.external_id: i.customer_id
+            for i in (await s.execute(select(ChannelIdentity))).scalars()
+        }
+        tickets = (await s.execute(select(Ticket).order_by(Ticket.id))).scalars().all()
+    assert idents["stranger"] is None  # the ticket is on file, the chat stays unbound
+    assert tickets[0].customer_id is not None and tickets[0].identity_id is not None
+    assert idents["newcomer"] == tickets[1].customer_id  # a new customer is this chat's own
