@@ -29,7 +29,7 @@ def rasa_executable() -> Path:
 
 def training_inputs(project: Path = PROJECT_DIR) -> list[Path]:
     """Every file whose change must retrain the model (data, config, dictionary, code)."""
-    files = [project / "config.yml", project / "domain.yml", REQUIREMENTS]
+    files = [project / "config.yml", project / "domain.yml", project.parent / REQUIREMENTS.name]
     for sub, pattern in (("data", "*.yml"), ("dict", "*"), ("aftercare_nlu", "*.py")):
         files += sorted((project / sub).glob(pattern))
     return [f for f in files if f.is_file()]
@@ -38,7 +38,7 @@ def training_inputs(project: Path = PROJECT_DIR) -> list[Path]:
 def inputs_hash(project: Path = PROJECT_DIR) -> str:
     digest = hashlib.sha256()
     for path in training_inputs(project):
-        digest.update(str(path.relative_to(project.parent.parent)).encode())
+        digest.update(str(path.relative_to(project.parent)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
+
 from nlu import metrics, paths
 
 # The benchmark's target is macro-F1 >= 0.95; these floors catch a broken model or a
@@ -36,15 +38,19 @@ async def test_parse_returns_a_ranking_and_a_confident_intent(nlu):
     assert result.intent == "report_fault"
     assert result.confidence >= 0.55
     assert result.ranking[0][0] == "report_fault"
-    assert {name for name, _ in result.ranking} >= {"report_fault", "complain"}
+    confidences = [c for _, c in result.ranking]
+    assert len(confidences) >= 5 and confidences == sorted(confidences, reverse=True)
 
 
-async def test_gibberish_falls_back(nlu):
-    for text in ["asdfghjkl qwerty", "zxcvbnm", "啊吧啊吧啊吧", "鬲鬳鬴鬵鬶", "。。。？？"]:
-        result = await nlu.parse(text)
-        assert result.intent in {"nlu_fallback", "out_of_scope"}, (text, result)
-    fallbacks = [
-        (await nlu.parse(text)).intent == "nlu_fallback"
-        for text in ["asdfghjkl qwerty", "zxcvbnm", "鬲鬳鬴鬵鬶"]
-    ]
-    assert all(fallbacks)
+@pytest.mark.parametrize(
+    "text", ["asdfghjkl qwerty", "zxcvbnm", "鬲鬳鬴鬵鬶", "。。。？？", "jjjjjjjj kkk"]
+)
+async def test_gibberish_falls_back(nlu, text):
+    result = await nlu.parse(text)
+    assert result.intent == "nlu_fallback", result
+    assert not result.understood
+
+
+async def test_off_topic_is_out_of_scope_not_a_service_intent(nlu):
+    for text in ["最近股市行情如何", "给我讲个笑话吧", "北京明天天气如何"]:
+        assert (await nlu.parse(text)).intent in {"out_of_scope", "nlu_fallback"}, text

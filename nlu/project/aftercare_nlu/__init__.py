@@ -6,5 +6,6 @@ nlu/project on PYTHONPATH so Rasa can import them when training and serving.
 
 from aftercare_nlu.entity_ownership import EntityOwnership
 from aftercare_nlu.tokenizer import SpacelessJiebaTokenizer
+from aftercare_nlu.unknown_text import UnknownTextGuard
 
-__all__ = ["EntityOwnership", "SpacelessJiebaTokenizer"]
+__all__ = ["EntityOwnership", "SpacelessJiebaTokenizer", "UnknownTextGuard"]
