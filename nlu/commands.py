@@ -89,7 +89,7 @@ def serve_command(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     # Become the Rasa process, so whoever stops us (a test fixture, systemd, Ctrl-C)
     # stops Rasa itself and no orphan keeps the port.
-    os.execve(argv[0], argv, paths.rasa_env())
+    os.execve(argv[0], argv, paths.rasa_env(serving=True))
     return 0  # not reached
 
 

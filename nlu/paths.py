@@ -54,7 +54,7 @@ def current_model(models_dir: Path = MODELS_DIR, project: Path = PROJECT_DIR) ->
     return models_dir / f"{model_name(project)}.tar.gz"
 
 
-def rasa_env(project: Path = PROJECT_DIR) -> dict[str, str]:
+def rasa_env(project: Path = PROJECT_DIR, *, serving: bool = False) -> dict[str, str]:
     """Environment for every Rasa subprocess: offline, deterministic, our components."""
     env = dict(os.environ)
     env.update(
@@ -67,4 +67,9 @@ def rasa_env(project: Path = PROJECT_DIR) -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="2",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
+    if serving:
+        # One message at a time through a small model: TF's thread pools cost more in
+        # hand-offs than they gain (p50 17 -> 12 ms on 2 cores, bench/nlu_latency.py).
+        env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+        env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
     return env

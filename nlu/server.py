@@ -98,7 +98,7 @@ def start(
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=paths.rasa_env(),
+            env=paths.rasa_env(serving=True),
             start_new_session=True,
         )
     server = RunningServer(f"http://{host}:{port}", token, process, log_path)
