@@ -69,7 +69,8 @@ def rasa_train(config, out_dir, name: str) -> int:
         "-c", str(config), "-u", "data", "-d", "domain.yml",
         "--out", str(out_dir), "--fixed-model-name", name,
     ]  # fmt: skip
-    return subprocess.call(argv, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
+    # Rasa's chatter goes to stderr, so stdout stays machine-readable (bench JSON).
+    return subprocess.call(argv, cwd=paths.PROJECT_DIR, env=paths.rasa_env(), stdout=sys.stderr)
 
 
 def _prune_models(keep) -> None:
