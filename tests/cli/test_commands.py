@@ -30,7 +30,8 @@ def test_help_lists_the_commands(tmp_path):
         assert command in out.stdout
 
 
-def test_db_upgrade_and_demo_seed_are_idempotent(db_url, tmp_path):
+def test_db_upgrade_and_demo_seed_are_idempotent(db, tmp_path):
+    db_url = db.url  # `db` empties the shared test database first
     assert aftercare("db", "upgrade", database_url=db_url, cwd=tmp_path).returncode == 0
     first = aftercare("demo", "seed", database_url=db_url, cwd=tmp_path)
     second = aftercare("demo", "seed", database_url=db_url, cwd=tmp_path)
