@@ -1,30 +1,36 @@
 """Telegram's send limits, enforced on our side so we never earn a 429.
 
 PTB's AIORateLimiter has no per-private-chat limit and does not retry by default, so
-this is our own: sends spaced evenly at `per_window` per `window` seconds overall (no
-bursts), at least `per_chat` seconds between two sends to one chat, and a global pause
-after a 429.
+this is our own: about `per_window` sends per second overall, at least `per_chat` seconds
+between two sends to one chat, and a global pause after a 429.
 
-Even spacing rather than a sliding window of 30: a burst of 30 requests opens new
-connections and reaches Telegram smeared over tens of milliseconds, so the 31st, timed
-a second after the first, can land inside the same server second. The window is also a
-little longer than a second, so a request that leaves late by up to ~20 ms is still safe.
+Telegram counts requests when they *arrive*, which we cannot see: a request arrives
+somewhere between the moment we start it and the moment its answer is back. So every
+window is measured from answers, which is safe whatever the network does:
+- overall: a send may start only while fewer than `per_window` requests are in flight or
+  were answered within the last `window` seconds (a request answered earlier arrived
+  earlier, so it cannot share a window with one that starts now);
+- per chat: the next send to a chat starts `per_chat` seconds after the previous answer.
+On top of that, starts are spaced evenly (no bursts), counted from the planned slot so
+a late wake-up of the event loop is caught up instead of lowering the rate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 
-_CATCH_UP = 0.0  # no catch-up: measured, even 3 ms of it let jitter cause a 429
+_CATCH_UP = 0.25  # how far behind plan spacing may catch up; the window bounds bursts
+_POLL = 0.005  # while the window is full of requests still in flight
 
 
 class RateLimiter:
     def __init__(
         self,
         per_window: int = 30,
-        window: float = 1.02,
-        per_chat: float = 1.05,
+        window: float = 1.0,
+        per_chat: float = 1.0,
         *,
         clock=time.monotonic,
     ):
@@ -32,12 +38,15 @@ class RateLimiter:
         self.window = window
         self.per_chat = per_chat
         self._clock = clock
-        self.interval = window / per_window
+        # A little faster than the window allows, so the window is what binds.
+        self.interval = window / (per_window + 0.5)
         self._next_global = 0.0
+        self._inflight = 0
+        self._answered: deque[float] = deque()  # answer times within the last window
         self._global = asyncio.Lock()  # FIFO: waiting senders are served in order
         self._chats: dict[str, asyncio.Lock] = {}
         self._users: dict[str, int] = {}  # senders holding or waiting for a chat's lock
-        self._chat_last: dict[str, float] = {}
+        self._chat_last: dict[str, float] = {}  # when the chat's last answer came back
         self._paused_until = 0.0
 
     def pause(self, seconds: float) -> None:
@@ -65,19 +74,27 @@ class RateLimiter:
                 while (wait := self._global_wait()) > 0:  # noqa: ASYNC110 - a deadline, not an event
                     await asyncio.sleep(wait)
                 now = self._clock()
-                # From the planned slot, not from `now`: the event loop wakes us a little
-                # late every time, and counting from `now` would add that to every gap
-                # (28 msg/s instead of 29+). Catching up is capped so no burst can form.
                 self._next_global = max(self._next_global, now - _CATCH_UP) + self.interval
-                self._chat_last[chat_id] = now
+                self._inflight += 1
         except BaseException:
-            self._release(chat_id)
+            self._release(chat_id, sent=False)
             raise
 
     def _global_wait(self) -> float:
-        return max(self._next_global, self._paused_until) - self._clock()
+        now = self._clock()
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+        ready = max(self._next_global, self._paused_until)
+        if self._inflight + len(self._answered) >= self.per_window:
+            ready = max(ready, self._answered[0] + self.window if self._answered else now + _POLL)
+        return ready - now
 
-    def _release(self, chat_id: str) -> None:
+    def _release(self, chat_id: str, *, sent: bool) -> None:
+        if sent:
+            answered = self._clock()
+            self._inflight -= 1
+            self._answered.append(answered)
+            self._chat_last[chat_id] = answered
         self._chats[chat_id].release()
         self._forget(chat_id)
 
@@ -109,4 +126,4 @@ class ChatSlot:
         await self._limiter._acquire(self._chat_id)
 
     async def __aexit__(self, *exc) -> None:
-        self._limiter._release(self._chat_id)
+        self._limiter._release(self._chat_id, sent=True)
