@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Connection execution option marking a read-only unit of work (see Database.reading).
+READ_ONLY = "aftercare_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -36,11 +38,14 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
 
 
 def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
-    """Make every SQLite transaction take the write lock up front (BEGIN IMMEDIATE).
+    """Make every SQLite transaction that may write take the write lock up front
+    (BEGIN IMMEDIATE).
 
     pysqlite's own deferred BEGIN lets two transactions read, then both try to write and
     one fails with "database is locked" instead of waiting; IMMEDIATE makes them queue
-    on busy_timeout, which keeps counters and outbox claims atomic.
+    on busy_timeout, which keeps counters and outbox claims atomic. A connection marked
+    read-only (`Database.reading()`) begins with a plain deferred BEGIN instead: in WAL
+    mode readers never wait for the writer nor block it, so pure reads do not queue.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -55,7 +60,10 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -75,6 +83,18 @@ class Database:
         """One unit of work: commits on success, rolls back everything on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work. On SQLite it begins deferred (no write lock), so
+        concurrent reads do not queue behind writers; flushing a change in it fails.
+        Nothing is committed: the transaction ends with a rollback."""
+        async with self.sessions() as session:
+            await session.connection(execution_options={READ_ONLY: True})
+            session.autoflush = False
+            yield session
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("Database.reading() is read-only; use transaction()")
 
     async def upgrade(self, revision: str = "head") -> None:
         async with self.engine.begin() as connection:

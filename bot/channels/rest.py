@@ -12,7 +12,7 @@ from aiohttp import web
 
 from backend.api.errors import error_response, json_body
 from backend.api.keys import ENGINE
-from bot.channels.wire import rest_message
+from bot.channels.wire import json_response, rest_message
 from bot.dialogue.engine import Input
 
 CHANNEL = "web"
@@ -34,9 +34,9 @@ async def webhook(request: web.Request) -> web.Response:
         return error_response(400, "bad_message", f"message must be text of <= {MAX_MESSAGE}")
     sender = sender.strip()
     replies = await request.app[ENGINE].handle(CHANNEL, sender, Input(text=message.strip()))
-    return web.json_response([rest_message(sender, r) for r in replies])
+    return json_response([rest_message(sender, r) for r in replies])
 
 
 @routes.get("/webhooks/rest/")
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})

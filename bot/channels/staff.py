@@ -15,6 +15,7 @@ from backend.api.errors import error_response, json_body
 from backend.api.keys import DB, ENGINE, TELEGRAM
 from backend.services.replies import Reply
 from backend.store.tables import Conversation, Message, Ticket
+from bot.channels.wire import json_response
 
 routes = web.RouteTableDef()
 CHANNELS = ("telegram", "web")
@@ -64,7 +65,7 @@ async def handed_off(request: web.Request) -> web.Response:
                     "last_customer_message": last.text if last else None,
                 }
             )
-    return web.json_response({"chats": out})
+    return json_response({"chats": out})
 
 
 @routes.get("/api/chats/{channel}/{external_id}/transcript")
@@ -88,7 +89,7 @@ async def transcript(request: web.Request) -> web.Response:
         ).scalar_one_or_none()
     if conv is None and not rows:
         return error_response(404, "not_found", "no such chat")
-    return web.json_response(
+    return json_response(
         {
             "channel": channel,
             "external_id": external_id,
@@ -121,7 +122,7 @@ async def staff_reply(request: web.Request) -> web.Response:
         channel, external_id, direction="out", speaker="staff", text=text.strip()
     )
     await _deliver(request.app, channel, external_id, Reply(text.strip()))
-    return web.json_response({"id": message_id}, status=201)
+    return json_response({"id": message_id}, status=201)
 
 
 @routes.post("/api/chats/{channel}/{external_id}/handback")
@@ -133,7 +134,7 @@ async def hand_back(request: web.Request) -> web.Response:
     if reply is None:
         return error_response(404, "not_found", "no such chat")
     await _deliver(request.app, channel, external_id, reply)
-    return web.json_response({"handed_off": False})
+    return json_response({"handed_off": False})
 
 
 async def _deliver(app: web.Application, channel: str, external_id: str, reply: Reply) -> None:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
+from aiohttp import web
+
 from backend.services.replies import Reply
+
+# UTF-8 JSON: Chinese text as itself, not \uXXXX escapes (still valid JSON, and what
+# Rasa's REST channel clients parse alike). Content-Type: application/json; charset=utf-8.
+dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+def json_response(data, *, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=dumps)
 
 
 def rest_message(recipient: str, reply: Reply) -> dict:

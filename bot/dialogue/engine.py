@@ -1,10 +1,15 @@
 """The channel-independent dialogue engine.
 
 A channel turns its wire format into an `Input` and renders the returned `Reply`s.
-Per turn: load the stored state, drop a repeated update, let a pending survey take the
-input first, understand the text (button payloads need no NLU), run the step, and store
+Per turn: load the stored state (one read-only transaction, which also tells whether a
+survey of this chat is waiting and who the chat's customer is), drop a repeated update,
+let a waiting survey take the input first, understand the text, run the step, and store
 the new state with the turn's transcript in one transaction. State is never held in
 memory between turns, so a restarted process resumes mid-form.
+
+Understanding costs an NLU call only for text that needs it: a button payload, or an
+answer the current step can read by itself (a phone number when the phone is asked, a
+serial number at the product question…, see bot/dialogue/direct.py) is read directly.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from backend.logs import mask_text
 from backend.services.desk import Desk
 from backend.services.replies import Reply
-from bot.dialogue import parsing, steps
+from bot.dialogue import direct, parsing, steps
 from bot.dialogue import texts as T
 from bot.dialogue.flows import FLOWS, Ctx, Flow
 from bot.dialogue.port import Outgoing, StorePort
@@ -27,6 +32,7 @@ from nlu.client import NluResult
 log = logging.getLogger(__name__)
 
 SurveyHook = Callable[[Desk, str, str, str], Awaitable[list[Reply] | None]]
+SURVEY_PREFIX = "sv:"  # survey button payloads (backend.services.surveys.PREFIX)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Engine:
             return []
         state = conv.state
         ctx = Ctx(self.port, channel, external_id, state)
+        ctx.known_customer(conv.customer)
         incoming = inp.text
         intent = None
         if conv.handed_off:
@@ -98,6 +105,7 @@ class Engine:
                 incoming=incoming,
                 intent=None,
                 outgoing=[],
+                exists=conv.exists,
             )
             return []
         if inp.contact_phone or inp.contact_rejected:
@@ -107,9 +115,11 @@ class Engine:
             replies = await self._photo(ctx, inp)
             incoming = inp.text or "[照片]"
         else:
-            replies = await self._survey(channel, external_id, inp.text)
+            replies = None
+            if conv.survey_open or inp.text.startswith(SURVEY_PREFIX):
+                replies = await self._survey(channel, external_id, inp.text)
             if replies is None:
-                nlu = await self._understand(inp.text)
+                nlu = await self._understand(inp.text, state)
                 intent = nlu.intent
                 replies = await steps.step(ctx, nlu)
         if ctx.handoff:
@@ -123,6 +133,7 @@ class Engine:
             incoming=incoming,
             intent=intent,
             outgoing=[Outgoing(r.text) for r in replies],
+            exists=conv.exists,
         )
         return replies
 
@@ -131,9 +142,11 @@ class Engine:
             return None
         return await self.survey_hook(self.desk, channel, external_id, text)
 
-    async def _understand(self, text: str) -> NluResult:
+    async def _understand(self, text: str, state: dict) -> NluResult:
         if (payload := parsing.from_payload(text)) is not None:
             return payload
+        if (read := direct.direct(state, text)) is not None:
+            return read
         if self.nlu is None:
             return NluResult(text=text, intent=None, confidence=0.0, available=False)
         result = parsing.sanity(await self.nlu.parse(text))
@@ -147,6 +160,7 @@ class Engine:
         if phone is None:
             return [Reply(T.BAD_PHONE)]
         ctx.state["customer_id"] = await self.port.bind_phone(ctx.channel, ctx.external_id, phone)
+        ctx.forget_customer()  # bound just now: read it again when needed
         ctx.state["verified"] = True
         replies = [Reply(T.CONTACT_BOUND.format(phone=phone))]
         flow = FLOWS.get(ctx.state.get("flow") or "")

@@ -45,9 +45,16 @@ class Ctx:
         if not self._loaded:
             self._customer = await self.port.customer_of(self.channel, self.external_id)
             self._loaded = True
-            if self._customer is not None:
-                self.state["customer_id"] = self._customer.id
+        if self._customer is not None:
+            self.state["customer_id"] = self._customer.id
         return self._customer
+
+    def known_customer(self, customer) -> None:
+        """The chat's customer as the turn loaded it (saves a read when a step asks)."""
+        self._customer, self._loaded = customer, True
+
+    def forget_customer(self) -> None:
+        self._customer, self._loaded = None, False
 
     async def units(self):
         customer = await self.customer()
@@ -299,6 +306,20 @@ def _description_from(nlu: NluResult) -> str:
         nlu.entities,
         ("phone", "address", "serial_number", "product_model", "visit_time", "ticket_id"),
     )
+
+
+def flow_description(flow: Flow, nlu: NluResult) -> str | None:
+    """What a message says about the matter of the form (the fault, the complaint), if
+    it says anything beyond asking for the form."""
+    text = nlu.text
+    if text.startswith("/"):
+        return None
+    if flow.name == "repair" and parsing.substantive_fault(text):
+        said = _description_from(nlu)
+        return said[:2000] if parsing.meaningful(said, 2) else None
+    if flow.name == "complaint" and parsing.substantive_complaint(text):
+        return (_description_from(nlu) or text.strip())[:2000]
+    return None
 
 
 async def repair_first(ctx: Ctx, nlu: NluResult) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -31,6 +31,7 @@ from backend.store.tables import (
     Customer,
     Message,
     SlaClock,
+    Survey,
     Ticket,
     TicketEvent,
     Unit,
@@ -44,6 +45,8 @@ class ConvRow:
     handed_off: bool
     last_update_id: int | None
     exists: bool
+    customer: Customer | None = None  # the customer this chat is bound to, if any
+    survey_open: bool = False  # a survey of this chat waits for an answer or a comment
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,10 @@ class TicketBrief:
     registered_at: datetime
 
 
+# State flag set by a step that starts a form: save_turn records where its transcript begins.
+FORM_STARTS = "form_starts_here"
+
+
 @dataclass(frozen=True)
 class Outgoing:
     text: str
@@ -88,11 +95,32 @@ class StorePort:
 
     # ---- conversation state ------------------------------------------------------------
     async def load(self, channel: str, external_id: str) -> ConvRow:
-        async with self.desk.db.sessions() as session:
+        """Everything a turn starts from, in one read-only transaction: the state, the
+        bound customer and whether a survey of this chat is waiting for input."""
+        async with self.desk.db.reading() as session:
             row = await _conversation(session, channel, external_id)
+            customer = await _customer_of(session, channel, external_id)
+            survey_open = bool(
+                await session.scalar(
+                    select(
+                        exists().where(
+                            Survey.channel == channel,
+                            Survey.chat_id == external_id,
+                            or_(Survey.status == "sent", Survey.awaiting_comment.is_(True)),
+                        )
+                    )
+                )
+            )
             if row is None:
-                return ConvRow({}, False, None, False)
-            return ConvRow(dict(row.state or {}), row.handed_off, row.last_update_id, True)
+                return ConvRow({}, False, None, False, customer, survey_open)
+            return ConvRow(
+                dict(row.state or {}),
+                row.handed_off,
+                row.last_update_id,
+                True,
+                customer,
+                survey_open,
+            )
 
     async def save_turn(
         self,
@@ -105,19 +133,19 @@ class StorePort:
         incoming: str | None,
         intent: str | None,
         outgoing: list[Outgoing],
+        exists: bool = False,
     ) -> None:
-        """Store the new state and the turn's transcript rows in one transaction."""
+        """Store the new state and the turn's transcript rows in one transaction.
+
+        `exists`: the conversation row is known to exist (the turn loaded it), so no
+        insert is tried first. A state with `FORM_STARTS` set starts its form's
+        transcript at this turn's incoming message (`form_started_after`)."""
         now = self.desk.now()
+        ticket_id = state.get("ticket_id")
+        customer_id = state.get("customer_id")
         async with self.desk.db.transaction() as session:
-            await _ensure_conversation(session, channel, external_id, now)
-            row = await _conversation(session, channel, external_id)
-            row.state = state
-            row.handed_off = handed_off
-            if update_id is not None:
-                row.last_update_id = max(update_id, row.last_update_id or 0)
-            row.updated_at = now
-            ticket_id = state.get("ticket_id")
-            customer_id = state.get("customer_id")
+            if not exists:
+                await _ensure_conversation(session, channel, external_id, now)
             rows = []
             if incoming is not None:
                 rows.append(
@@ -142,7 +170,13 @@ class StorePort:
                 )
             for m in rows:
                 m.at, m.ticket_id, m.customer_id = now, ticket_id, customer_id
-                session.add(m)
+            session.add_all(rows)
+            if state.pop(FORM_STARTS, False):
+                await session.flush()
+                first = rows[0].id if rows else None
+                if first is None:
+                    first = await _last_message_id(session, channel, external_id) + 1
+                state["form_started_after"] = first - 1
             link = state.pop("link_from_message", None)
             if link is not None and ticket_id is not None:
                 await session.flush()
@@ -156,18 +190,20 @@ class StorePort:
                     )
                     .values(ticket_id=ticket_id)
                 )
-            row.state = state
-            flag_modified(row, "state")
+            values = {"state": state, "handed_off": handed_off, "updated_at": now}
+            if update_id is not None:
+                last = func.coalesce(Conversation.last_update_id, 0)
+                values["last_update_id"] = case((last > update_id, last), else_=update_id)
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.channel == channel, Conversation.external_id == external_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
 
     async def last_message_id(self, channel: str, external_id: str) -> int:
-        async with self.desk.db.sessions() as session:
-            stmt = (
-                select(Message.id)
-                .where(Message.channel == channel, Message.external_id == external_id)
-                .order_by(Message.id.desc())
-                .limit(1)
-            )
-            return (await session.execute(stmt)).scalar() or 0
+        async with self.desk.db.reading() as session:
+            return await _last_message_id(session, channel, external_id)
 
     async def set_handed_off(self, channel: str, external_id: str, value: bool) -> bool:
         async with self.desk.db.transaction() as session:
@@ -208,18 +244,8 @@ class StorePort:
 
     # ---- customers and units -------------------------------------------------------------
     async def customer_of(self, channel: str, external_id: str) -> Customer | None:
-        async with self.desk.db.sessions() as session:
-            ident = (
-                await session.execute(
-                    select(ChannelIdentity).where(
-                        ChannelIdentity.channel == channel,
-                        ChannelIdentity.external_id == external_id,
-                    )
-                )
-            ).scalar_one_or_none()
-            if ident is None or ident.customer_id is None:
-                return None
-            return await session.get(Customer, ident.customer_id)
+        async with self.desk.db.reading() as session:
+            return await _customer_of(session, channel, external_id)
 
     async def bind_phone(self, channel: str, external_id: str, phone: str) -> int:
         """Bind a chat to the customer owning `phone` (verified by the channel)."""
@@ -244,7 +270,7 @@ class StorePort:
     async def units_of(self, customer_id: int | None) -> list[UnitInfo]:
         if customer_id is None:
             return []
-        async with self.desk.db.sessions() as session:
+        async with self.desk.db.reading() as session:
             rows = (
                 await session.execute(
                     select(Unit).where(Unit.customer_id == customer_id).order_by(Unit.id)
@@ -253,14 +279,14 @@ class StorePort:
             return [_unit(u) for u in rows]
 
     async def unit_by_serial(self, serial: str) -> UnitInfo | None:
-        async with self.desk.db.sessions() as session:
+        async with self.desk.db.reading() as session:
             unit = await customers.find_unit(session, serial_number=serial)
             return _unit(unit) if unit else None
 
     async def unit_for(
         self, *, serial: str | None, model: str | None, customer_id: int | None
     ) -> UnitInfo | None:
-        async with self.desk.db.sessions() as session:
+        async with self.desk.db.reading() as session:
             unit = await customers.find_unit(
                 session, serial_number=serial, model=model, customer_id=customer_id
             )
@@ -303,7 +329,7 @@ class StorePort:
         limit: int = 5,
     ) -> list[TicketBrief]:
         """Tickets filed from this chat, plus the bound customer's when the phone is verified."""
-        async with self.desk.db.sessions() as session:
+        async with self.desk.db.reading() as session:
             ident = (
                 await session.execute(
                     select(ChannelIdentity).where(
@@ -336,7 +362,7 @@ class StorePort:
         return next((t for t in mine if t.number == canonical), None)
 
     async def view(self, number: str) -> TicketView:
-        async with self.desk.db.sessions() as session:
+        async with self.desk.db.reading() as session:
             ticket = (
                 await session.execute(select(Ticket).where(Ticket.number == number))
             ).scalar_one_or_none()
@@ -423,6 +449,25 @@ class StorePort:
                     created_at=self.desk.now(),
                 )
             )
+
+
+async def _customer_of(session: AsyncSession, channel: str, external_id: str):
+    stmt = (
+        select(Customer)
+        .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _last_message_id(session: AsyncSession, channel: str, external_id: str) -> int:
+    stmt = (
+        select(Message.id)
+        .where(Message.channel == channel, Message.external_id == external_id)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar() or 0
 
 
 async def _conversation(session: AsyncSession, channel: str, external_id: str):

@@ -7,6 +7,7 @@ state in `ctx.state`, changes it, calls services through `ctx.port`, and returns
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from backend.domain.errors import DomainError
 from backend.domain.kinds import TicketKind
@@ -14,7 +15,18 @@ from backend.services import texts as desk_texts
 from backend.services.replies import Button, Reply
 from bot.dialogue import parsing
 from bot.dialogue import texts as T
-from bot.dialogue.flows import FLOW_BY_INTENT, FLOWS, Ctx, Flow, Invalid, edit_buttons, summary
+from bot.dialogue.flows import (
+    FLOW_BY_INTENT,
+    FLOWS,
+    Ctx,
+    Flow,
+    Invalid,
+    edit_buttons,
+    flow_description,
+    label,
+    summary,
+)
+from bot.dialogue.port import FORM_STARTS
 from nlu.client import NluResult
 
 log = logging.getLogger(__name__)
@@ -344,13 +356,17 @@ async def ask_warranty(ctx: Ctx, nlu: NluResult, asked: bool = False) -> list[Re
 # ---- forms --------------------------------------------------------------------------------
 async def start_flow(ctx: Ctx, flow: Flow, nlu: NluResult) -> list[Reply]:
     state = ctx.state
+    if not nlu.available and nlu.intent is None:
+        # NLU is down and the keywords chose this flow: the opening message still counts
+        # ("空调不制冷了" is the fault description, not to be asked for again).
+        nlu = replace(nlu, intent=flow.intent)
     old = FLOWS.get(state.get("flow") or "")
     prefix = []
     if old is not None and old is not flow:
         prefix = [Reply(T.SWITCHED.format(old=old.title, new=flow.title))]
     state.update(flow=flow.name, slots={}, asking=None, editing=False)
     state.pop("pending", None)
-    state["form_started_after"] = await ctx.port.last_message_id(ctx.channel, ctx.external_id)
+    state[FORM_STARTS] = True  # save_turn sets form_started_after (no extra read here)
     await flow.first(ctx, nlu)
     problem = await absorb(ctx, flow, nlu, overwrite=False)
     replies = [*prefix, *([Reply(problem)] if problem else [])]
@@ -358,7 +374,7 @@ async def start_flow(ctx: Ctx, flow: Flow, nlu: NluResult) -> list[Reply]:
 
 
 def end_flow(ctx: Ctx) -> None:
-    for key in ("flow", "slots", "asking", "editing", "form_started_after"):
+    for key in ("flow", "slots", "asking", "editing", "form_started_after", FORM_STARTS):
         ctx.state.pop(key, None)
 
 
@@ -404,7 +420,10 @@ async def reask(ctx: Ctx, flow: Flow) -> list[Reply]:
 
 async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> list[Reply]:
     state = ctx.state
-    if not nlu.available and intent not in ("cancel", "request_human"):
+    keep = ("cancel", "request_human")
+    if state.get("asking") != "confirm":
+        keep += (flow.intent,)  # the same request again ("空调不制冷了"): not an answer
+    if not nlu.available and intent not in keep:
         intent = None  # NLU down: typed text answers the question; buttons still work
     if intent == "cancel" and not (nlu.first("ticket_id") or parsing.ticket_in(nlu.text)):
         end_flow(ctx)
@@ -455,7 +474,7 @@ async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> l
 async def interruption(ctx: Ctx, flow: Flow, intent: str, nlu: NluResult) -> list[Reply]:
     """Answer the aside, then come back to the form where the customer was."""
     if intent == flow.intent:
-        replies = []
+        replies = more_detail(ctx, flow, nlu)
     elif intent == "goodbye":
         return [Reply(T.GOODBYE_MID_FORM.format(title=flow.title))]
     elif intent in ("affirm", "deny"):
@@ -476,6 +495,20 @@ async def interruption(ctx: Ctx, flow: Flow, intent: str, nlu: NluResult) -> lis
             back[0].request_contact,
         ),
     ]
+
+
+def more_detail(ctx: Ctx, flow: Flow, nlu: NluResult) -> list[Reply]:
+    """The customer states the request again mid-form: what they said is kept (added to
+    the description when it says more), and the form goes on without asking it again."""
+    old = ctx.slots.get("description")
+    if old is None or "description" not in {s.name for s in flow.slots}:
+        return []
+    said = flow_description(flow, nlu)
+    if not said:
+        return []  # only the request again ("我要报修")
+    if said not in old:
+        ctx.slots["description"] = (said if old in said else f"{old}；{said}")[:2000]
+    return [Reply(T.DETAIL_NOTED.format(what=label(flow, "description")))]
 
 
 async def edit(ctx: Ctx, flow: Flow, nlu: NluResult) -> list[Reply]:

@@ -27,6 +27,7 @@ HANDOFF = "好的，正在为您转接人工客服，请稍候，客服会在这
 HANDOFF_AFTER_MISSES = "抱歉，我还是没能理解。已为您转接人工客服，请稍候，客服会在这里直接回复您。"
 HANDED_BACK = "人工客服已结束本次服务，接下来由智能助手继续为您服务。" + HOW_CAN_I_HELP
 CONTINUE = "我们继续刚才的{title}："
+DETAIL_NOTED = "您说的情况已记在{what}里了。"
 SWITCHED = "好的，刚才的{old}先不办了，我们来办理{new}。"
 FORM_CANCELLED = "好的，已取消本次{title}，没有提交任何信息。" + HOW_CAN_I_HELP
 NOTHING_TO_CANCEL = "您目前没有正在办理的业务，也没有可以取消的工单。"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from backend.api.errors import error_response
 from backend.api.keys import DB
 from backend.store.tables import Message
+from bot.channels.wire import json_response
 
 CHANNEL = "web"
 PUSHED_SPEAKERS = ("system", "staff")  # dispatcher notices and staff replies
@@ -63,8 +64,8 @@ async def pushed(request: web.Request) -> web.Response:
                     .limit(1)
                 )
             ).scalar() or 0
-            return web.json_response({"messages": [], "last": last})
-    return web.json_response(
+            return json_response({"messages": [], "last": last})
+    return json_response(
         {
             "messages": [
                 {"id": m.id, "text": m.text, "speaker": m.speaker, "at": m.at.isoformat()}

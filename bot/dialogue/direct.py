@@ -1,0 +1,102 @@
+"""Answers a step can read by itself, so the turn needs no NLU call.
+
+When the form asks for a phone number and the customer types just a phone number (or a
+serial/model code at the product question, a date at the date question, a ticket number
+when asked which ticket, "确认" at the summary), asking Rasa adds latency and load and
+changes nothing: the step reads such values with the same parsers either way. `direct`
+recognises only those unambiguous cases: the whole message must be the value, give or
+take a few filler words ("我的电话是…", "…吧。"). Anything that might be an interruption
+(cancel, 转人工, a complaint…: the keyword check below) or any other free text still goes
+to NLU.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backend.domain.contact import normalise_phone
+from backend.domain.numbering import normalise_number
+from bot.dialogue import parsing
+from nlu.client import NluResult
+
+_HEAD = re.compile(
+    r"^(?:我的|我家的?|我|电话号码|手机号码|手机号|电话|手机|联系电话|联系方式|号码|型号|"
+    r"序列号|机身号|产品|工单号|单号|编号|日期|时间|预约|改到|就|是|为|：|:|\s)*"
+)
+_TAIL = re.compile(r"(?:吧|的|哦|呢|啊|呀|哈|就行|就好|可以|都行|谢谢|。|\.|!|！|，|,|~|\s)*$")
+
+_N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DAY = (
+    r"(?:今天|明天|明日|后天|大后天"
+    r"|(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
+    rf"|20\d{{2}}[-/.年]\d{{1,2}}[-/.月]\d{{1,2}}[日号]?|{_N}月{_N}[日号]?|\d{{1,2}}/\d{{1,2}}"
+    rf"|{_N}[日号])"
+)
+_PART = r"(?:上午|下午|中午|晚上|早上|早晨|傍晚|白天|全天|一早)"
+_CLOCK = rf"(?:{_N}(?:点半?|点\d{{1,2}}分?|[:：]\d{{2}}))"
+_WHEN = rf"{_PART}?{_CLOCK}?(?:(?:到|至|-|~){_PART}?{_CLOCK})?(?:以后|之后|以前|之前|左右|前后)?"
+DATE_ONLY = re.compile(rf"{_DAY}{_PART}?")
+VISIT_TIME = re.compile(rf"(?:{_DAY})?{_WHEN}")
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/\-]{3,31}")
+AFFIRM_EXACT = frozenset(
+    {"确认", "确认提交", "提交", "确定", "是的", "对", "对的", "没问题", "好的", "可以", "ok"}
+)
+
+
+def core(text: str) -> str:
+    """The message without the filler words around the value."""
+    return _TAIL.sub("", _HEAD.sub("", text.strip()))
+
+
+def _inform(text: str, intent: str = "inform") -> NluResult:
+    return NluResult(text=text, intent=intent, confidence=1.0)
+
+
+def _is_code(value: str) -> bool:
+    """A model or serial number and nothing else (KFR-35GW/BpR3, SNPAID000003)."""
+    if not CODE.fullmatch(value) or not re.search(r"\d", value):
+        return False
+    if normalise_phone(value) or normalise_number(value):
+        return False
+    whole = parsing.MODEL.fullmatch(value) or parsing.SERIAL.fullmatch(value)
+    return whole is not None
+
+
+def direct(state: dict, text: str) -> NluResult | None:
+    """The NLU result for a message the current step can read directly, else None."""
+    text = text.strip()
+    if not text or len(text) > 60 or parsing.keyword_intent(text) is not None:
+        return None
+    flow, asking = state.get("flow"), state.get("asking")
+    if flow and asking == "confirm":
+        said = text.rstrip("。.!！~ ").lower()
+        return _inform(text, "affirm") if said in AFFIRM_EXACT else None
+    value = core(text)
+    if not value:
+        return None
+    if not flow:
+        pending = (state.get("pending") or {}).get("action")
+        if pending == "warranty" and _is_code(value):
+            return _inform(text)  # the serial or model the warranty question asked for
+        if normalise_number(value) and _ticket_only(value):
+            return _inform(text)  # a bare ticket number: its status
+        return None
+    if asking == "phone":
+        return _inform(text) if normalise_phone(value) else None
+    if asking == "product":
+        return _inform(text) if _is_code(value) else None
+    if asking == "requested_date":
+        return _inform(text) if DATE_ONLY.fullmatch(value) else None
+    if asking == "visit_time":
+        timed = VISIT_TIME.fullmatch(value) and re.search(rf"{_DAY}|{_PART}|{_CLOCK}", value)
+        return _inform(text) if timed else None
+    if asking == "concerning":
+        return _inform(text) if _ticket_only(value) else None
+    return None
+
+
+def _ticket_only(value: str) -> bool:
+    number = normalise_number(value)
+    if number is None:
+        return False
+    return re.sub(r"[\s\-－—]", "", value.upper()) == number.replace("-", "")

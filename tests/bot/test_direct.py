@@ -1,0 +1,59 @@
+"""Which messages a form step reads by itself, without an NLU call (bot/dialogue/direct.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue.direct import direct
+
+FORM = {"flow": "repair", "slots": {"description": "空调不制冷"}}
+
+
+@pytest.mark.parametrize(
+    ("asking", "said"),
+    [
+        ("phone", "13812345678"),
+        ("phone", "我的电话是 138 1234 5678。"),
+        ("phone", "010-62345678"),
+        ("product", "KFR-35GW/BpR3"),
+        ("product", "序列号SNPAID000003"),
+        ("requested_date", "下周三"),
+        ("requested_date", "12月5日吧"),
+        ("visit_time", "明天上午"),
+        ("visit_time", "周六下午3点以后"),
+        ("concerning", "R2611-0001"),
+        ("confirm", "确认"),
+        ("confirm", "好的。"),
+    ],
+)
+def test_direct_answers(asking, said):
+    result = direct({**FORM, "asking": asking}, said)
+    assert result is not None and result.intent == ("affirm" if asking == "confirm" else "inform")
+
+
+@pytest.mark.parametrize(
+    ("asking", "said"),
+    [
+        ("phone", "取消吧 13812345678"),  # an interruption: NLU decides
+        ("phone", "转人工"),
+        ("phone", "13812345678，晚上别打"),  # more than the value
+        ("product", "空调不制冷了"),
+        ("product", "我要投诉 KFR-35GW"),
+        ("product", "13812345678"),  # a phone number is no model
+        ("requested_date", "下周三不行，我要取消"),
+        ("visit_time", "师傅态度太差了"),
+        ("address", "朝阳区建国路88号"),  # free text: NLU
+        ("description", "洗衣机漏水"),
+        ("confirm", "地址改成朝阳区建国路99号"),
+        ("confirm", "确认取消"),
+    ],
+)
+def test_not_direct_answers(asking, said):
+    assert direct({**FORM, "asking": asking}, said) is None
+
+
+def test_direct_outside_a_form():
+    assert direct({}, "R2611-0001") is not None  # a bare ticket number: its status
+    assert direct({}, "你好") is None
+    assert direct({}, "SNPAID000003") is None  # nobody asked for a unit
+    assert direct({"pending": {"action": "warranty"}}, "SNPAID000003") is not None
