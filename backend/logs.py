@@ -28,3 +28,5 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The dispatcher ticks every second; its scheduler's per-run lines would drown the log.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
