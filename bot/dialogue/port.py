@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy import case, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -39,13 +39,21 @@ from backend.store.tables import (
 from backend.store.upsert import insert_ignoring_conflict
 
 
+@dataclass(frozen=True)
+class KnownCustomer:
+    """What the dialogue uses of the chat's customer."""
+
+    id: int
+    phone: str | None
+
+
 @dataclass
 class ConvRow:
     state: dict
     handed_off: bool
     last_update_id: int | None
     exists: bool
-    customer: Customer | None = None  # the customer this chat is bound to, if any
+    customer: KnownCustomer | None = None  # the customer this chat is bound to, if any
     survey_open: bool = False  # a survey of this chat waits for an answer or a comment
 
 
@@ -95,32 +103,38 @@ class StorePort:
 
     # ---- conversation state ------------------------------------------------------------
     async def load(self, channel: str, external_id: str) -> ConvRow:
-        """Everything a turn starts from, in one read-only transaction: the state, the
-        bound customer and whether a survey of this chat is waiting for input."""
+        """Everything a turn starts from, in one statement of a read-only transaction: the
+        state, the bound customer and whether a survey of this chat waits for input."""
+        conv = (Conversation.channel == channel, Conversation.external_id == external_id)
+        ident = (ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        bound = select(Customer.id, Customer.phone).join(
+            ChannelIdentity, ChannelIdentity.customer_id == Customer.id
+        )
+        stmt = select(
+            select(Conversation.id).where(*conv).scalar_subquery(),
+            select(Conversation.state).where(*conv).scalar_subquery(),
+            select(Conversation.handed_off).where(*conv).scalar_subquery(),
+            select(Conversation.last_update_id).where(*conv).scalar_subquery(),
+            bound.with_only_columns(Customer.id).where(*ident).scalar_subquery(),
+            bound.with_only_columns(Customer.phone).where(*ident).scalar_subquery(),
+            exists().where(
+                Survey.channel == channel,
+                Survey.chat_id == external_id,
+                or_(Survey.status == "sent", Survey.awaiting_comment.is_(True)),
+            ),
+        )
         async with self.desk.db.reading() as session:
-            row = await _conversation(session, channel, external_id)
-            customer = await _customer_of(session, channel, external_id)
-            survey_open = bool(
-                await session.scalar(
-                    select(
-                        exists().where(
-                            Survey.channel == channel,
-                            Survey.chat_id == external_id,
-                            or_(Survey.status == "sent", Survey.awaiting_comment.is_(True)),
-                        )
-                    )
-                )
-            )
-            if row is None:
-                return ConvRow({}, False, None, False, customer, survey_open)
-            return ConvRow(
-                dict(row.state or {}),
-                row.handed_off,
-                row.last_update_id,
-                True,
-                customer,
-                survey_open,
-            )
+            row = (await session.execute(stmt)).one()
+        conv_id, state, handed_off, last_update_id, customer_id, phone, survey_open = row
+        customer = None if customer_id is None else KnownCustomer(customer_id, phone)
+        return ConvRow(
+            dict(state or {}),
+            bool(handed_off),
+            last_update_id,
+            conv_id is not None,
+            customer,
+            bool(survey_open),
+        )
 
     async def save_turn(
         self,
@@ -143,45 +157,46 @@ class StorePort:
         now = self.desk.now()
         ticket_id = state.get("ticket_id")
         customer_id = state.get("customer_id")
+        common = {
+            "channel": channel,
+            "external_id": external_id,
+            "at": now,
+            "ticket_id": ticket_id,
+            "customer_id": customer_id,
+            "call_id": None,
+        }
+        rows = []
+        if incoming is not None:
+            rows.append(
+                {
+                    **common,
+                    "direction": "in",
+                    "speaker": "customer",
+                    "text": incoming,
+                    "intent": intent,
+                }
+            )
+        for out in outgoing:
+            rows.append(
+                {
+                    **common,
+                    "direction": "out",
+                    "speaker": out.speaker,
+                    "text": out.text,
+                    "intent": None,
+                }
+            )
         async with self.desk.db.transaction() as session:
             if not exists:
                 await _ensure_conversation(session, channel, external_id, now)
-            rows = []
-            if incoming is not None:
-                rows.append(
-                    Message(
-                        channel=channel,
-                        external_id=external_id,
-                        direction="in",
-                        speaker="customer",
-                        text=incoming,
-                        intent=intent,
-                    )
-                )
-            for out in outgoing:
-                rows.append(
-                    Message(
-                        channel=channel,
-                        external_id=external_id,
-                        direction="out",
-                        speaker=out.speaker,
-                        text=out.text,
-                    )
-                )
-            for m in rows:
-                m.at, m.ticket_id, m.customer_id = now, ticket_id, customer_id
-            session.add_all(rows)
             if state.pop(FORM_STARTS, False):
-                await session.flush()
-                first = rows[0].id if rows else None
-                if first is None:
-                    first = await _last_message_id(session, channel, external_id) + 1
-                state["form_started_after"] = first - 1
+                state["form_started_after"] = await _last_message_id(session, channel, external_id)
+            if rows:
+                await session.execute(insert(Message.__table__), rows)
             link = state.pop("link_from_message", None)
             if link is not None and ticket_id is not None:
-                await session.flush()
                 await session.execute(
-                    update(Message)
+                    update(Message.__table__)
                     .where(
                         Message.channel == channel,
                         Message.external_id == external_id,
@@ -195,10 +210,9 @@ class StorePort:
                 last = func.coalesce(Conversation.last_update_id, 0)
                 values["last_update_id"] = case((last > update_id, last), else_=update_id)
             await session.execute(
-                update(Conversation)
+                update(Conversation.__table__)
                 .where(Conversation.channel == channel, Conversation.external_id == external_id)
                 .values(**values)
-                .execution_options(synchronize_session=False)
             )
 
     async def last_message_id(self, channel: str, external_id: str) -> int:
