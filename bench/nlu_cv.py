@@ -1,0 +1,39 @@
+"""Cross-validate the intent ensemble on the training data (never the test split).
+
+    .venv/bin/python -m bench.nlu_cv [--folds 5] [--reuse]
+
+Runs aftercare_nlu.crossval in the Rasa venv: k stratified folds of
+nlu/project/data, DIET trained per fold with the project's settings, the char n-gram
+logistic regression beside it, and the ensemble's (weight, temperature) grid scored
+through the same fallback thresholds as config.yml. Takes ~3 min per fold on 2 cores;
+`--reuse` rescores the rankings saved in var/nlu/cv/. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from nlu import paths
+
+OUT_DIR = paths.REPO_ROOT / "var" / "nlu" / "cv"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args(argv)
+    cmd = [
+        str(paths.rasa_venv() / "bin" / "python"), "-m", "aftercare_nlu.crossval",
+        "--folds", str(args.folds), "--out", str(OUT_DIR),
+    ]  # fmt: skip
+    if args.reuse:
+        cmd.append("--reuse")
+    # Rasa's chatter goes to stderr; stdout is the JSON report.
+    return subprocess.call(cmd, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

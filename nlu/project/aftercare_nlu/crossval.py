@@ -1,0 +1,172 @@
+"""Choose the ensemble's settings by k-fold cross-validation on the training data only.
+
+    cd nlu/project && PYTHONPATH=. ../../.venv-rasa/bin/python -m aftercare_nlu.crossval \
+        [--folds 5] [--out ../../var/nlu/cv] [--reuse]
+
+(`.venv/bin/python -m bench.nlu_cv` runs it with the right environment.) For each
+stratified fold, DIET is trained with the project's pipeline up to and including
+DIETClassifier (same seed and settings) on the other folds, and the held-out fold is
+parsed for DIET's full intent ranking; the linear model (aftercare_nlu.linear) is
+fitted on the same folds. The rankings are saved, then every (weight, temperature) of
+a small grid is scored the way the served pipeline decides: combine, then the
+FallbackClassifier thresholds of config.yml, a fallback counting as a miss. The
+held-out test split (nlu/testset.tsv) is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from aftercare_nlu import linear
+
+SEED = 20241
+WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
+TEMPERATURES = [1.0, 2.0, 3.0, 5.0]
+
+
+def diet_only_config(config_path: Path) -> dict:
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    pipeline = []
+    for step in config["pipeline"]:
+        pipeline.append(dict(step))
+        if step["name"] == "DIETClassifier":
+            pipeline[-1]["ranking_length"] = 0
+            break
+    config["pipeline"] = pipeline
+    return config
+
+
+def thresholds(config_path: Path) -> tuple[float, float]:
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    for step in config["pipeline"]:
+        if step["name"] == "FallbackClassifier":
+            return float(step.get("threshold", 0.3)), float(step.get("ambiguity_threshold", 0.1))
+    return 0.0, 0.0
+
+
+def run_folds(folds: int, out: Path, config_path: Path) -> list[dict]:
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    data = load_data("data")
+    examples = data.intent_examples
+    labels = [ex.get("intent") for ex in examples]
+    records: list[dict] = []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    with tempfile.TemporaryDirectory() as tmp:
+        config_file = Path(tmp) / "config.yml"
+        config_file.write_text(yaml.safe_dump(diet_only_config(config_path)), encoding="utf-8")
+        for k, (train_idx, test_idx) in enumerate(splitter.split(examples, labels)):
+            fold_dir = Path(tmp) / f"fold{k}"
+            fold_dir.mkdir()
+            train = TrainingData(
+                training_examples=[examples[i] for i in train_idx],
+                entity_synonyms=data.entity_synonyms,
+                regex_features=data.regex_features,
+                lookup_tables=data.lookup_tables,
+            )
+            (fold_dir / "nlu.yml").write_text(train.nlu_as_yaml(), encoding="utf-8")
+            model = train_nlu(
+                config=str(config_file),
+                nlu_data=str(fold_dir / "nlu.yml"),
+                output=str(fold_dir),
+                fixed_model_name=f"fold{k}",
+                domain="domain.yml",
+            )
+            agent = Agent.load(model)
+            texts = [examples[i].get("text") for i in test_idx]
+            lin = linear.build().fit(
+                [examples[i].get("text") for i in train_idx], [labels[i] for i in train_idx]
+            )
+            lin_probs = linear.probabilities(lin, texts)
+            for i, text, lp in zip(test_idx, texts, lin_probs, strict=True):
+                parsed = asyncio.run(agent.parse_message(text))
+                diet = {r["name"]: float(r["confidence"]) for r in parsed["intent_ranking"]}
+                records.append(
+                    {"fold": k, "gold": labels[i], "text": text, "diet": diet, "linear": lp}
+                )
+            print(f"fold {k}: {len(test_idx)} held out", file=sys.stderr, flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "rankings.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return records
+
+
+def decide(ranking: list[tuple[str, float]], threshold: float, ambiguity: float) -> str:
+    (top, p1), (_, p2) = ranking[0], ranking[1]
+    if p1 < threshold or p1 - p2 < ambiguity:
+        return "nlu_fallback"
+    return top
+
+
+def grid(records: list[dict], threshold: float, ambiguity: float) -> dict:
+    gold = [r["gold"] for r in records]
+    intents = sorted(set(gold))
+    rows = []
+    for t in TEMPERATURES:
+        for w in WEIGHTS:
+            rankings = [linear.combine(r["diet"], r["linear"], w, t) for r in records]
+            pred = [decide(ranking, threshold, ambiguity) for ranking in rankings]
+            f1 = f1_score(gold, pred, labels=intents, average="macro", zero_division=0)
+            rows.append(
+                {
+                    "weight": w,
+                    "temperature": t,
+                    "macro_f1": round(float(f1), 4),
+                    "errors": sum(g != p for g, p in zip(gold, pred, strict=True)),
+                    "fallbacks": pred.count("nlu_fallback"),
+                    # The dialogue only lets an intent interrupt a form at >= 0.6
+                    # (bot/dialogue/steps.py): right answers should stay above it.
+                    "right_below_0.6": sum(
+                        g == p and ranking[0][1] < 0.6
+                        for g, p, ranking in zip(gold, pred, rankings, strict=True)
+                    ),
+                }
+            )
+    best = max(rows, key=lambda r: (r["macro_f1"], -r["weight"]))
+    confusions = Counter(
+        (r["gold"], max(r["diet"], key=r["diet"].get))
+        for r in records
+        if max(r["diet"], key=r["diet"].get) != r["gold"]
+    )
+    return {
+        "examples": len(records),
+        "threshold": threshold,
+        "ambiguity_threshold": ambiguity,
+        "diet_only": next(r for r in rows if r["weight"] == 0.0 and r["temperature"] == 1.0),
+        "linear_only": next(r for r in rows if r["weight"] == 1.0 and r["temperature"] == 1.0),
+        "best": best,
+        "diet_top_confusions": [[g, p, n] for (g, p), n in confusions.most_common(10)],
+        "grid": rows,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", default="../../var/nlu/cv")
+    parser.add_argument("--config", default="config.yml")
+    parser.add_argument("--reuse", action="store_true", help="rescore saved rankings")
+    args = parser.parse_args(argv)
+    out, config_path = Path(args.out), Path(args.config)
+    if args.reuse:
+        records = json.loads((out / "rankings.json").read_text(encoding="utf-8"))
+    else:
+        records = run_folds(args.folds, out, config_path)
+    print(json.dumps(grid(records, *thresholds(config_path)), ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
