@@ -1,13 +1,15 @@
 """REST chat round trip with the real Rasa server: p50 / p99 and messages per second at
 1 and at 20 concurrent conversations.
 
-    .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 3]
+    .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 3] [--seed 1]
 
 Starts the trained Rasa model (or uses RASA_URL/RASA_TOKEN), builds the app through the
-composition root on a fresh SQLite file, serves it on a real TCP port, and plays full
-repair conversations (greeting, fault with details, visit time, correction, confirm,
-query, thanks) through `POST /webhooks/rest/webhook`. Every message is one timed round
-trip; each conversation is sequential, like a person typing.
+composition root on a fresh SQLite file, serves it on a real TCP port, and plays varied
+customer conversations (bench/chat_conversations.py: repairs told step by step or in one
+message, maintenance bookings, complaints, warranty questions, each with its own
+phrasings) through `POST /webhooks/rest/webhook`, checking each reply says what it
+should. Every message is one timed round trip; each conversation is sequential, like a
+person typing. It also reports how many messages needed an NLU call and the load average.
 """
 
 from __future__ import annotations
@@ -24,19 +26,11 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from backend.api.keys import ENGINE
 from backend.compose import build_app
 from backend.config import Settings
+from bench.chat_conversations import conversation as script
 
-SCRIPT = [
-    "你好",
-    "空调不制冷了，型号KFR-35GW/BpR3，地址朝阳区建国路88号，电话13812345678",
-    "明天上午",
-    "地址改成朝阳区建国路99号",
-    "/affirm",
-    "我的工单到哪了",
-    "谢谢",
-    "再见",
-]
 TARGETS = {"p50_1": 30.0, "rate_20": 100.0, "p99_20": 150.0}
 
 
@@ -45,18 +39,35 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def conversation(http: aiohttp.ClientSession, url: str, sender: str) -> list[float]:
+class CountingNlu:
+    """The app's NLU client, counting the calls (how many messages needed NLU)."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, 0
+
+    async def parse(self, text: str):
+        self.calls += 1
+        return await self.inner.parse(text)
+
+
+async def conversation(
+    http: aiohttp.ClientSession, url: str, sender: str, seed: int
+) -> list[float]:
     times = []
-    for text in SCRIPT:
+    for text, expect in script(seed):
         start = time.perf_counter()
         async with http.post(url, json={"sender": sender, "message": text}) as resp:
             body = await resp.json()
-            assert resp.status == 200 and body, (text, body)
         times.append((time.perf_counter() - start) * 1000)
+        assert resp.status == 200 and body, (text, body)
+        said = "\n".join(m["text"] for m in body)
+        assert expect is None or expect in said, f"{sender}: {text!r} -> {said!r}"
     return times
 
 
-async def run(conversations: int, rounds: int, rasa_url: str, rasa_token: str) -> dict:
+async def run(
+    conversations: int, rounds: int, rasa_url: str, rasa_token: str, seed: int = 1
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
@@ -75,14 +86,23 @@ async def run(conversations: int, rounds: int, rasa_url: str, rasa_token: str) -
         results = {}
         try:
             connector = aiohttp.TCPConnector(limit=100)
+            engine = app[ENGINE]
+            nlu = engine.nlu = CountingNlu(engine.nlu)
             async with aiohttp.ClientSession(connector=connector) as http:
-                await conversation(http, url, "warm-up")  # connections, caches, Rasa
+                for i in range(5):  # connections, caches, Rasa
+                    await conversation(http, url, f"warm-up-{i}", seed * 100_000 + i)
                 for n in (1, conversations):
                     all_times: list[float] = []
+                    nlu.calls = 0
+                    load_before = os.getloadavg()[0]
                     started = time.perf_counter()
                     for r in range(rounds):
+                        base = seed * 100_000 + n * 1000 + r * 100
                         batches = await asyncio.gather(
-                            *(conversation(http, url, f"bench-{n}-{r}-{i}") for i in range(n))
+                            *(
+                                conversation(http, url, f"bench-{n}-{r}-{i}", base + i)
+                                for i in range(n)
+                            )
                         )
                         for b in batches:
                             all_times.extend(b)
@@ -93,6 +113,8 @@ async def run(conversations: int, rounds: int, rasa_url: str, rasa_token: str) -
                         "p99_ms": round(pct(all_times, 99), 1),
                         "mean_ms": round(statistics.fmean(all_times), 1),
                         "messages_per_s": round(len(all_times) / elapsed, 1),
+                        "nlu_calls": nlu.calls,
+                        "load": (load_before, os.getloadavg()[0]),
                     }
         finally:
             await runner.cleanup()
@@ -103,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1, help="which varied conversations")
     args = parser.parse_args()
     with ExitStack() as stack:
         url, token = os.environ.get("RASA_URL"), os.environ.get("RASA_TOKEN", "")
@@ -111,14 +134,15 @@ def main() -> None:
 
             srv = stack.enter_context(server.running())
             url, token = srv.url, srv.token
-        results = asyncio.run(run(args.conversations, args.rounds, url, token))
+        results = asyncio.run(run(args.conversations, args.rounds, url, token, args.seed))
     one, many = results[1], results[args.conversations]
-    print(f"REST chat round trip, real Rasa ({len(SCRIPT)}-message repair conversations)")
+    print(f"REST chat round trip, real Rasa (varied conversations, seed {args.seed})")
     for n, r in results.items():
         print(
             f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
             f"mean {r['mean_ms']:7.1f} ms  {r['messages_per_s']:7.1f} messages/s  "
-            f"({r['messages']} messages)"
+            f"({r['messages']} messages, {r['nlu_calls']} needed NLU; "
+            f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f})"
         )
     print(
         f"  targets: sequential p50 <= {TARGETS['p50_1']:.0f} ms "

@@ -18,7 +18,7 @@ from backend.services.registration import Registration
 from backend.services.replies import Button, Reply
 from bot.dialogue import parsing
 from bot.dialogue import texts as T
-from nlu.client import NluResult
+from nlu.client import Entity, NluResult
 
 
 class Invalid(Exception):
@@ -177,6 +177,9 @@ def ask(text: str, *buttons: Button, request_contact: bool = False):
 async def address_entities(ctx: Ctx, nlu: NluResult):
     if ctx.state.get("asking") == "address" and parsing.looks_like_address(nlu.text):
         return parsing.ADDRESS_LEAD.sub("", nlu.text.strip())[:300]  # all of it, not a piece
+    span = parsing.address_span(nlu.text, nlu.entities)
+    if span is not None:  # the whole clause, when NLU found only pieces of it
+        return nlu.text[span[0] : span[1]][:300]
     value = nlu.first("address")
     return value.strip() if value and parsing.meaningful(value, 3) else None
 
@@ -301,9 +304,12 @@ async def severity_read(ctx: Ctx, text: str):
 
 # ---- opening messages -----------------------------------------------------------------
 def _description_from(nlu: NluResult) -> str:
+    entities = list(nlu.entities)
+    if (span := parsing.address_span(nlu.text, nlu.entities)) is not None:
+        entities.append(Entity("address", "", *span))
     return parsing.strip_spans(
         nlu.text,
-        nlu.entities,
+        entities,
         ("phone", "address", "serial_number", "product_model", "visit_time", "ticket_id"),
     )
 

@@ -140,14 +140,47 @@ def looks_like_address(text: str) -> bool:
     return len(CJK.findall(text)) >= 3 and bool(ADDRESS_HINT.search(text))
 
 
+CLAUSE_END = "，,。；;！!？?\n"
+PLACE = re.compile(r"[省市区县镇乡村路街道巷弄]")
+TRAILING_LABEL = re.compile(r"\s*(电话|手机|联系方式|号码|型号|序列号|编号)?\s*[:：是为]?\s*$")
+
+
+def address_span(text: str, entities) -> tuple[int, int] | None:
+    """Where the address is: the clause around an address entity of NLU, up to the next
+    other entity ("地址朝阳区建国路88号3单元，电话…" -> 朝阳区建国路88号3单元), when that
+    clause reads as an address. NLU sometimes tags only pieces of it (or a stray word)."""
+    for found in entities:
+        if found.entity == "address" and found.end > found.start:
+            span = _clause(text, found.start, entities)
+            if span is not None:
+                return span
+    return None
+
+
+def _clause(text: str, start: int, entities) -> tuple[int, int] | None:
+    left = max(text.rfind(c, 0, start) for c in CLAUSE_END) + 1
+    right = min([i for c in CLAUSE_END if (i := text.find(c, start)) >= 0] or [len(text)])
+    others = [e for e in entities if e.entity != "address"]
+    right = min([right] + [e.start for e in others if start <= e.start < right])
+    left = max([left] + [e.end for e in others if left <= e.end <= start])
+    lead = ADDRESS_LEAD.match(text[left:right])
+    left += lead.end() if lead else 0
+    if left < start and not ADDRESS_HINT.search(text[left:start]):
+        left = start  # words before the address ("改成…"), not a piece of it
+    clause = TRAILING_LABEL.sub("", text[left:right])
+    if not looks_like_address(clause) or not PLACE.search(clause):
+        return None
+    return left, left + len(clause)
+
+
 def strip_spans(text: str, entities, names: tuple[str, ...]) -> str:
     """The text without the spans of the named entities (e.g. the phone in a description)."""
     spans = sorted((e.start, e.end) for e in entities if e.entity in names and e.end > e.start)
     out, pos = [], 0
-    for start, end in spans:
-        if start >= pos:
+    for start, end in spans:  # overlapping spans count once
+        if start > pos:
             out.append(text[pos:start])
-            pos = end
+        pos = max(pos, end)
     out.append(text[pos:])
     cleaned = "".join(out)
     cleaned = re.sub(LEFTOVER_LABEL, "", cleaned)

@@ -128,7 +128,25 @@ async def affirm_or_deny(ctx, nlu):
 async def inform(ctx, nlu):
     if nlu.first("ticket_id") or parsing.ticket_in(nlu.text):
         return await query_status(ctx, nlu)
+    flow = flow_told(nlu)
+    if flow is not None:
+        return await start_flow(ctx, flow, replace(nlu, intent=flow.intent))
     return [Reply(T.HOW_CAN_I_HELP, T.MENU)]
+
+
+FORM_DETAILS = frozenset({"product_model", "serial_number", "address", "phone"})
+
+
+def flow_told(nlu: NluResult) -> Flow | None:
+    """Details given with no request ("油烟机灯不亮了，型号…，地址…，电话…", which NLU may
+    call plain `inform`): the form they belong to, when the words say which."""
+    intent = parsing.keyword_intent(nlu.text)
+    if intent in FLOW_BY_INTENT:
+        return FLOW_BY_INTENT[intent]
+    if not any(e.entity in FORM_DETAILS for e in nlu.entities):
+        return None
+    repair = FLOWS["repair"]
+    return repair if flow_description(repair, nlu) else None
 
 
 async def hand_off(ctx: Ctx, nlu: NluResult, text: str = T.HANDOFF) -> list[Reply]:
@@ -529,8 +547,8 @@ async def at_confirm(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -
     before = dict(ctx.slots)
     problem = await absorb(ctx, flow, nlu, overwrite=True)
     changed = ctx.slots != before
-    if not changed and not problem:
-        changed, problem = await correction_in_words(ctx, flow, text)
+    if not changed and not problem and not (intent == "affirm" and parsing.is_affirm(text)):
+        changed, problem = await correction_in_words(ctx, flow, text)  # not "没问题"
     if changed or problem:
         head = [Reply(problem)] if problem else [Reply(T.UPDATED)]
         return [*head, summary(flow, ctx)]

@@ -92,7 +92,7 @@ async def test_rasa_down_keeps_the_first_message_as_the_description(
         await d.say("13812345678")
         r = await d.tap("尽快安排")
         assert "请核对" in joined(r)
-        r = await d.say("确认")
+        r = await d.say("没问题")  # a yes, not a new description ("问题")
         assert "单号" in joined(r)
         (t,) = await _tickets(stack)
         assert t.description == "空调不制冷了；外机也漏水了"
