@@ -180,3 +180,18 @@ async def test_reading_refuses_changes(db):
     with pytest.raises(RuntimeError, match="read-only"):
         async with db.reading() as s:
             s.add(Customer(name="x"))
+
+
+async def test_sqlite_writers_of_one_process_take_turns(db):
+    """Concurrent transactions queue in the process (no busy-handler polling) and all
+    commit."""
+
+    async def add(i: int) -> None:
+        async with db.transaction() as s:
+            s.add(Customer(name=f"c{i}", created_at=START))
+            await s.flush()
+            await asyncio.sleep(0)  # let the others try to start meanwhile
+
+    await asyncio.gather(*(add(i) for i in range(30)))
+    async with db.reading() as s:
+        assert len((await s.execute(select(Customer))).all()) == 30
