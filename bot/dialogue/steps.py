@@ -95,6 +95,8 @@ async def on_intent(ctx: Ctx, intent: str | None, nlu: NluResult) -> list[Reply]
         return await start_flow(ctx, FLOW_BY_INTENT[intent], nlu)
     if not nlu.available:
         return [Reply(T.NLU_DOWN, T.MENU)]
+    if (flow := flow_told(nlu)) is not None:  # unsure of the intent, sure of the details
+        return await start_flow(ctx, flow, replace(nlu, intent=flow.intent))
     return await not_understood(ctx, nlu)
 
 
