@@ -42,7 +42,12 @@ def test_temperature_flattens_an_overconfident_diet():
     diet = {"wrong": 0.999, "right": 0.001}
     lin = {"wrong": 0.1, "right": 0.9}
     assert linear.combine(diet, lin, 0.5)[0][0] == "wrong"
-    assert linear.combine(diet, lin, 0.5, temperature=5.0)[0][0] == "right"
+    assert linear.combine(diet, lin, 0.5, diet_temperature=5.0)[0][0] == "right"
+
+
+def test_a_low_linear_temperature_sharpens_the_linear_model():
+    ranking = dict(linear.combine({"a": 0.5, "b": 0.5}, {"a": 0.6, "b": 0.4}, 1.0, 1.0, 0.5))
+    assert ranking["a"] == pytest.approx(0.36 / 0.52)
 
 
 def test_linear_model_is_deterministic():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import sys
 import tempfile
@@ -31,7 +32,8 @@ from aftercare_nlu import linear
 
 SEED = 20241
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
-TEMPERATURES = [1.0, 2.0, 3.0, 5.0]
+DIET_TEMPERATURES = [1.0, 1.5, 2.0]
+LINEAR_TEMPERATURES = [1.0, 0.5, 0.33, 0.25]
 
 
 def diet_only_config(config_path: Path) -> dict:
@@ -114,26 +116,26 @@ def grid(records: list[dict], threshold: float, ambiguity: float) -> dict:
     gold = [r["gold"] for r in records]
     intents = sorted(set(gold))
     rows = []
-    for t in TEMPERATURES:
-        for w in WEIGHTS:
-            rankings = [linear.combine(r["diet"], r["linear"], w, t) for r in records]
-            pred = [decide(ranking, threshold, ambiguity) for ranking in rankings]
-            f1 = f1_score(gold, pred, labels=intents, average="macro", zero_division=0)
-            rows.append(
-                {
-                    "weight": w,
-                    "temperature": t,
-                    "macro_f1": round(float(f1), 4),
-                    "errors": sum(g != p for g, p in zip(gold, pred, strict=True)),
-                    "fallbacks": pred.count("nlu_fallback"),
-                    # The dialogue only lets an intent interrupt a form at >= 0.6
-                    # (bot/dialogue/steps.py): right answers should stay above it.
-                    "right_below_0.6": sum(
-                        g == p and ranking[0][1] < 0.6
-                        for g, p, ranking in zip(gold, pred, rankings, strict=True)
-                    ),
-                }
-            )
+    for td, tl, w in itertools.product(DIET_TEMPERATURES, LINEAR_TEMPERATURES, WEIGHTS):
+        rankings = [linear.combine(r["diet"], r["linear"], w, td, tl) for r in records]
+        pred = [decide(ranking, threshold, ambiguity) for ranking in rankings]
+        f1 = f1_score(gold, pred, labels=intents, average="macro", zero_division=0)
+        rows.append(
+            {
+                "weight": w,
+                "diet_temperature": td,
+                "linear_temperature": tl,
+                "macro_f1": round(float(f1), 4),
+                "errors": sum(g != p for g, p in zip(gold, pred, strict=True)),
+                "fallbacks": pred.count("nlu_fallback"),
+                # The dialogue only lets an intent interrupt a form at >= 0.6
+                # (bot/dialogue/steps.py): right answers should stay above it.
+                "right_below_0.6": sum(
+                    g == p and ranking[0][1] < 0.6
+                    for g, p, ranking in zip(gold, pred, rankings, strict=True)
+                ),
+            }
+        )
     best = max(rows, key=lambda r: (r["macro_f1"], -r["weight"]))
     confusions = Counter(
         (r["gold"], max(r["diet"], key=r["diet"].get))
@@ -144,8 +146,10 @@ def grid(records: list[dict], threshold: float, ambiguity: float) -> dict:
         "examples": len(records),
         "threshold": threshold,
         "ambiguity_threshold": ambiguity,
-        "diet_only": next(r for r in rows if r["weight"] == 0.0 and r["temperature"] == 1.0),
-        "linear_only": next(r for r in rows if r["weight"] == 1.0 and r["temperature"] == 1.0),
+        "diet_only": next(r for r in rows if r["weight"] == 0.0 and r["diet_temperature"] == 1.0),
+        "linear_only": next(
+            r for r in rows if r["weight"] == 1.0 and r["linear_temperature"] == 1.0
+        ),
         "best": best,
         "diet_top_confusions": [[g, p, n] for (g, p), n in confusions.most_common(10)],
         "grid": rows,

@@ -5,8 +5,9 @@ Sits right after DIETClassifier (which must report its full ranking:
 the combined confidence. DIET alone makes confident mistakes on a single cue word;
 the linear model (aftercare_nlu.linear: TF-IDF char 1-4-grams + logistic regression,
 trained here on the same examples) spreads its evidence over the whole sentence.
-The combined distribution is `(1 - weight) * DIET^(1/T) + weight * linear`, with
-`weight` and `temperature` chosen by cross-validation on the training data
+The combined distribution is `(1 - weight) * DIET' + weight * linear'`, where ' is
+rescaling by a temperature (p^(1/T), renormalised), with the weight and both
+temperatures chosen by cross-validation on the training data
 (aftercare_nlu.crossval). Entities are left alone.
 """
 
@@ -39,7 +40,14 @@ MODEL_FILE = "linear.joblib"
 class IntentEnsemble(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"weight": 0.5, "temperature": 1.0, "C": 10.0, "max_ngram": 4, "ranking_length": 10}
+        return {
+            "weight": 0.5,
+            "diet_temperature": 1.0,
+            "linear_temperature": 1.0,
+            "C": 10.0,
+            "max_ngram": 4,
+            "ranking_length": 10,
+        }
 
     def __init__(
         self,
@@ -93,7 +101,11 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         if self._model is None or not todo:
             return messages
         probs = linear.probabilities(self._model, [m.get(TEXT) for m in todo])
-        weight, temperature = float(self._config["weight"]), float(self._config["temperature"])
+        weight = float(self._config["weight"])
+        temperatures = (
+            float(self._config["diet_temperature"]),
+            float(self._config["linear_temperature"]),
+        )
         length = int(self._config["ranking_length"]) or None
         for message, lin in zip(todo, probs, strict=True):
             diet = {
@@ -102,7 +114,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
             }
             ranking = [
                 {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: round(p, 6)}
-                for name, p in linear.combine(diet, lin, weight, temperature)
+                for name, p in linear.combine(diet, lin, weight, *temperatures)
             ][:length]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
