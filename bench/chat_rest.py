@@ -57,21 +57,13 @@ class CountingNlu:
 
 
 async def conversation(
-    http: aiohttp.ClientSession,
-    url: str,
-    sender: str,
-    seed: int,
-    every: float = 0.0,
-    phase: float = 0.0,
+    http: aiohttp.ClientSession, url: str, sender: str, seed: int, pace=None
 ) -> list[float]:
-    """One conversation; with `every` > 0 the k-th message is sent at phase + k * every
-    seconds (or at once when the previous answer came later), else right after the
-    previous answer."""
+    """One conversation; `pace()` (paced runs) waits for the slot's next send time."""
     times = []
-    begin = time.perf_counter() + phase
-    for k, (text, expect) in enumerate(script(seed)):
-        if every:
-            await asyncio.sleep(max(0.0, begin + k * every - time.perf_counter()))
+    for text, expect in script(seed):
+        if pace is not None:
+            await pace()
         start = time.perf_counter()
         async with http.post(url, json={"sender": sender, "message": text}) as resp:
             body = await resp.json()
@@ -79,6 +71,25 @@ async def conversation(
         assert resp.status == 200 and body, (text, body)
         said = "\n".join(m["text"] for m in body)
         assert expect is None or expect in said, f"{sender}: {text!r} -> {said!r}"
+    return times
+
+
+async def slot(
+    http: aiohttp.ClientSession, url: str, name: str, seeds: list[int], every: float, phase: float
+) -> list[float]:
+    """One of the concurrent conversations: `seeds` played back to back, so the number in
+    flight stays constant. Paced (`every` > 0): the k-th message goes at phase + k * every
+    seconds from now, or at once when the previous answer came later."""
+    begin, sent = time.perf_counter() + phase, 0
+
+    async def pace() -> None:
+        nonlocal sent
+        await asyncio.sleep(max(0.0, begin + sent * every - time.perf_counter()))
+        sent += 1
+
+    times: list[float] = []
+    for k, seed in enumerate(seeds):
+        times += await conversation(http, url, f"{name}-{k}", seed, pace if every else None)
     return times
 
 
@@ -119,18 +130,22 @@ async def run(
                     nlu.calls = 0
                     load_before = os.getloadavg()[0]
                     started = time.perf_counter()
-                    for r in range(rounds):
-                        base = seed * 100_000 + n * 1000 + r * 100
-                        batches = await asyncio.gather(
-                            *(
-                                conversation(
-                                    http, url, f"bench-{n}-{r}-{i}", base + i, every, i * every / n
-                                )
-                                for i in range(n)
+                    base = seed * 100_000 + n * 1000
+                    batches = await asyncio.gather(
+                        *(
+                            slot(
+                                http,
+                                url,
+                                f"bench-{n}-{i}",
+                                [base + r * 100 + i for r in range(rounds)],
+                                every,
+                                i * every / n,
                             )
+                            for i in range(n)
                         )
-                        for b in batches:
-                            all_times.extend(b)
+                    )
+                    for b in batches:
+                        all_times.extend(b)
                     elapsed = time.perf_counter() - started
                     results[n] = {
                         "messages": len(all_times),
@@ -149,7 +164,9 @@ async def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="conversations each concurrent slot plays"
+    )
     parser.add_argument("--seed", type=int, default=1, help="which varied conversations")
     parser.add_argument(
         "--rate",
