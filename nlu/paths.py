@@ -72,4 +72,8 @@ def rasa_env(project: Path = PROJECT_DIR, *, serving: bool = False) -> dict[str,
         # hand-offs than they gain (p50 17 -> 12 ms on 2 cores, bench/nlu_latency.py).
         env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
         env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+        # The same for the ensemble's linear model: BLAS threads on tiny matrices cost
+        # ~7 ms of hand-offs per parse (p50 19 -> 12 ms, bench/nlu_latency.py).
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, "1")
     return env
