@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.domain.kinds import Channel
-from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket
+from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket, TicketEvent
 
 # Channels the dispatcher can push to; a hotline caller is reached once they bind a chat.
 PUSH_CHANNELS = (Channel.TELEGRAM.value, Channel.WEB.value)
@@ -120,3 +120,13 @@ async def notify_supervisors(
         )
         sent += row is not None
     return sent
+
+
+async def escalate(
+    session: AsyncSession, ticket: Ticket, *, key: str, text: str, note: str, now: datetime
+) -> int:
+    """Escalate to the supervisors: an `escalated` event on the ticket and a notice each."""
+    session.add(
+        TicketEvent(ticket_id=ticket.id, at=now, actor="system", action="escalated", note=note)
+    )
+    return await notify_supervisors(session, ticket, key=key, text=text, now=now)

@@ -158,19 +158,11 @@ async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> T
 
 
 async def _escalate_serious(session: AsyncSession, ticket: Ticket, now) -> None:
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            at=now,
-            actor="system",
-            action="escalated",
-            note="serious complaint: escalated to the supervisor at registration",
-        )
-    )
-    await notices.notify_supervisors(
+    await notices.escalate(
         session,
         ticket,
         key=f"{ticket.number}:serious",
         text=texts.escalation_notice(ticket.number, "严重投诉，请主管立即跟进"),
+        note="serious complaint: escalated to the supervisor at registration",
         now=now,
     )

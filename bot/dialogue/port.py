@@ -416,21 +416,13 @@ class StorePort:
             late = any(now >= c.warn_at for c in clocks)
             if late:
                 local = now.astimezone(self.desk.calendar.tz)
-                await notices.notify_supervisors(
+                await notices.escalate(
                     session,
                     ticket,
                     key=f"{ticket.number}:expedite:{local:%Y%m%d%H}",
                     text=texts.escalation_notice(ticket.number, "客户催单，已超过预警时限"),
+                    note="客户催单且已过预警点，上报主管",
                     now=now,
-                )
-                session.add(
-                    TicketEvent(
-                        ticket_id=ticket.id,
-                        at=now,
-                        actor="system",
-                        action="escalated",
-                        note="客户催单且已过预警点，上报主管",
-                    )
                 )
             ticket.updated_at = now
             await session.flush()
