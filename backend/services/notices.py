@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -97,21 +98,25 @@ async def notify_customer(
     )
 
 
-async def notify_supervisors(
-    session: AsyncSession, ticket: Ticket, *, key: str, text: str, now: datetime
+async def notify_staff(
+    session: AsyncSession,
+    ticket: Ticket,
+    people: Iterable[Staff],
+    *,
+    key: str,
+    kind: str,
+    text: str,
+    now: datetime,
 ) -> int:
-    """Escalations go to every active supervisor reachable on Telegram."""
-    stmt = select(Staff).where(
-        Staff.role == "supervisor", Staff.active.is_(True), Staff.telegram_chat_id.is_not(None)
-    )
+    """One Telegram notice per staff member, keyed `<key>:staff<id>`."""
     sent = 0
-    for supervisor in (await session.execute(stmt)).scalars():
+    for person in people:
         row = await enqueue(
             session,
-            key=f"{key}:staff{supervisor.id}",
+            key=f"{key}:staff{person.id}",
             channel=Channel.TELEGRAM.value,
-            chat_id=supervisor.telegram_chat_id,
-            kind="escalation",
+            chat_id=person.telegram_chat_id,
+            kind=kind,
             payload={"text": text},
             due_at=now,
             now=now,
@@ -120,6 +125,19 @@ async def notify_supervisors(
         )
         sent += row is not None
     return sent
+
+
+async def notify_supervisors(
+    session: AsyncSession, ticket: Ticket, *, key: str, text: str, now: datetime
+) -> int:
+    """Escalations go to every active supervisor reachable on Telegram."""
+    stmt = select(Staff).where(
+        Staff.role == "supervisor", Staff.active.is_(True), Staff.telegram_chat_id.is_not(None)
+    )
+    supervisors = (await session.execute(stmt)).scalars().all()
+    return await notify_staff(
+        session, ticket, supervisors, key=key, kind="escalation", text=text, now=now
+    )
 
 
 async def escalate(

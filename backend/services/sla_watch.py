@@ -77,22 +77,15 @@ async def _warn(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Tick
         staff = (await session.execute(stmt.where(Staff.id == ticket.technician_id))).scalars()
     else:
         staff = (await session.execute(stmt.where(Staff.role == "dispatcher"))).scalars()
-    queued = 0
-    for person in staff.all():
-        row = await notices.enqueue(
-            session,
-            key=f"sla:{clock.id}:warn:staff{person.id}",
-            channel="telegram",
-            chat_id=person.telegram_chat_id,
-            kind="sla_warning",
-            payload={"text": text},
-            due_at=now,
-            now=now,
-            ticket_id=ticket.id,
-            audience="staff",
-        )
-        queued += row is not None
-    return queued
+    return await notices.notify_staff(
+        session,
+        ticket,
+        staff.all(),
+        key=f"sla:{clock.id}:warn",
+        kind="sla_warning",
+        text=text,
+        now=now,
+    )
 
 
 async def _escalate(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Ticket, now):
