@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
-from sqlalchemy import case, exists, func, insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -31,12 +32,11 @@ from backend.store.tables import (
     Customer,
     Message,
     SlaClock,
-    Survey,
     Ticket,
     TicketEvent,
     Unit,
 )
-from backend.store.upsert import insert_ignoring_conflict
+from bot.dialogue import turn_sql as sql
 
 
 @dataclass(frozen=True)
@@ -105,26 +105,7 @@ class StorePort:
     async def load(self, channel: str, external_id: str) -> ConvRow:
         """Everything a turn starts from, in one statement of a read-only transaction: the
         state, the bound customer and whether a survey of this chat waits for input."""
-        conv = (Conversation.channel == channel, Conversation.external_id == external_id)
-        ident = (ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
-        bound = select(Customer.id, Customer.phone).join(
-            ChannelIdentity, ChannelIdentity.customer_id == Customer.id
-        )
-        stmt = select(
-            select(Conversation.id).where(*conv).scalar_subquery(),
-            select(Conversation.state).where(*conv).scalar_subquery(),
-            select(Conversation.handed_off).where(*conv).scalar_subquery(),
-            select(Conversation.last_update_id).where(*conv).scalar_subquery(),
-            bound.with_only_columns(Customer.id).where(*ident).scalar_subquery(),
-            bound.with_only_columns(Customer.phone).where(*ident).scalar_subquery(),
-            exists().where(
-                Survey.channel == channel,
-                Survey.chat_id == external_id,
-                or_(Survey.status == "sent", Survey.awaiting_comment.is_(True)),
-            ),
-        )
-        async with self.desk.db.reading() as session:
-            row = (await session.execute(stmt)).one()
+        row = await self.desk.db.run(sql.load, sql.chat(channel, external_id), read_only=True)
         conv_id, state, handed_off, last_update_id, customer_id, phone, survey_open = row
         customer = None if customer_id is None else KnownCustomer(customer_id, phone)
         return ConvRow(
@@ -186,34 +167,21 @@ class StorePort:
                     "intent": None,
                 }
             )
-        async with self.desk.db.transaction() as session:
-            if not exists:
-                await _ensure_conversation(session, channel, external_id, now)
-            if state.pop(FORM_STARTS, False):
-                state["form_started_after"] = await _last_message_id(session, channel, external_id)
-            if rows:
-                await session.execute(insert(Message.__table__), rows)
-            link = state.pop("link_from_message", None)
-            if link is not None and ticket_id is not None:
-                await session.execute(
-                    update(Message.__table__)
-                    .where(
-                        Message.channel == channel,
-                        Message.external_id == external_id,
-                        Message.ticket_id.is_(None),
-                        Message.id > link,
-                    )
-                    .values(ticket_id=ticket_id)
-                )
-            values = {"state": state, "handed_off": handed_off, "updated_at": now}
-            if update_id is not None:
-                last = func.coalesce(Conversation.last_update_id, 0)
-                values["last_update_id"] = case((last > update_id, last), else_=update_id)
-            await session.execute(
-                update(Conversation.__table__)
-                .where(Conversation.channel == channel, Conversation.external_id == external_id)
-                .values(**values)
-            )
+        link = state.pop("link_from_message", None)
+        await self.desk.db.run(
+            partial(
+                sql.save,
+                now=now,
+                state=state,
+                handed_off=handed_off,
+                messages=rows,
+                exists=exists,
+                update_id=update_id,
+                form_starts=state.pop(FORM_STARTS, False),
+                link=None if link is None or ticket_id is None else (link, ticket_id),
+            ),
+            sql.chat(channel, external_id),
+        )
 
     async def last_message_id(self, channel: str, external_id: str) -> int:
         async with self.desk.db.reading() as session:
@@ -483,14 +451,3 @@ async def _conversation(session: AsyncSession, channel: str, external_id: str):
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def _ensure_conversation(session, channel, external_id, now) -> None:
-    values = {
-        "channel": channel,
-        "external_id": external_id,
-        "state": {},
-        "handed_off": False,
-        "updated_at": now,
-    }
-    await insert_ignoring_conflict(
-        session, Conversation, values, [Conversation.channel, Conversation.external_id]
-    )
