@@ -449,5 +449,3 @@ async def _conversation(session: AsyncSession, channel: str, external_id: str):
         Conversation.channel == channel, Conversation.external_id == external_id
     )
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
