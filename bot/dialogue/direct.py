@@ -1,13 +1,13 @@
 """Answers a step can read by itself, so the turn needs no NLU call.
 
 When the form asks for a phone number and the customer types just a phone number (or a
-serial/model code at the product question, a date at the date question, a ticket number
-when asked which ticket, "确认" at the summary), asking Rasa adds latency and load and
-changes nothing: the step reads such values with the same parsers either way. `direct`
-recognises only those unambiguous cases: the whole message must be the value, give or
-take a few filler words ("我的电话是…", "…吧。"). Anything that might be an interruption
-(cancel, 转人工, a complaint…: the keyword check below) or any other free text still goes
-to NLU.
+serial/model code at the product question, a date at the date question, an address at
+the address question, a ticket number when asked which ticket, "确认" at the summary),
+asking Rasa adds latency and load and changes nothing: the step reads such values with
+the same parsers either way. `direct` recognises only those unambiguous cases: the
+whole message must be the value, give or take a few filler words ("我的电话是…",
+"…吧。"). Anything that might be an interruption (cancel, 转人工, a complaint…: the
+keyword check below) or any other free text still goes to NLU.
 """
 
 from __future__ import annotations
@@ -92,7 +92,27 @@ def direct(state: dict, text: str) -> NluResult | None:
         return _inform(text) if timed else None
     if asking == "concerning":
         return _inform(text) if _ticket_only(value) else None
+    if asking == "address":
+        return _inform(text) if _address_only(value) else None
     return None
+
+
+# A visit time said along with the address ("…502，明天上午来"): NLU reads both.
+_TIME_WORDS = re.compile(
+    r"今天|明天|后天|(?:周|星期|礼拜)[一二三四五六日天]|上午|下午|中午|晚上|早上|\d{1,2}点"
+)
+
+
+def _address_only(value: str) -> bool:
+    """An address and nothing else: it reads as one (district, road, 号…) and carries no
+    phone, model or serial code, or time that NLU should pick out too."""
+    return (
+        parsing.looks_like_address(value)
+        and not parsing.PHONE_IN_TEXT.search(value)
+        and not parsing.MODEL.search(value)
+        and not parsing.SERIAL.search(value)
+        and not _TIME_WORDS.search(value)
+    )
 
 
 def _ticket_only(value: str) -> bool:

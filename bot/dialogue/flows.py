@@ -377,11 +377,11 @@ def _registration(ctx: Ctx, kind: TicketKind, **extra) -> Registration:
 
 
 async def _register(ctx: Ctx, reg: Registration):
-    view, ticket_id = await ctx.port.register(reg)
-    ctx.state["ticket_id"] = ticket_id
-    ctx.state["ticket"] = view.number
+    filed = await ctx.port.register(reg)
+    ctx.state["ticket_id"] = filed.id
+    ctx.state["ticket"] = filed.number
     ctx.state["link_from_message"] = ctx.state.get("form_started_after", 0)
-    return view
+    return filed
 
 
 def _category_text(category: str | None) -> str:

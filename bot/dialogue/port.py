@@ -22,7 +22,7 @@ from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
 from backend.services import customers, notices, texts
 from backend.services.desk import Desk
-from backend.services.registration import Registration, register
+from backend.services.registration import Registration, register_in
 from backend.services.transitions import StatusChange, change_status
 from backend.services.views import TicketView, view_of
 from backend.store.tables import (
@@ -70,6 +70,17 @@ class UnitInfo:
     @property
     def label(self) -> str:
         return f"{self.product_name} {self.model}"
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What the customer is told of a ticket just filed."""
+
+    id: int
+    number: str
+    category: str | None
+    region_class: str
+    severity: str | None
 
 
 @dataclass(frozen=True)
@@ -283,12 +294,11 @@ class StorePort:
         return self.desk.today()
 
     # ---- tickets -------------------------------------------------------------------------
-    async def register(self, reg: Registration) -> tuple[TicketView, int]:
-        view = await register(self.desk, reg)
+    async def register(self, reg: Registration) -> Filed:
+        """File the ticket and give it the photos this chat sent while the form was open,
+        in one transaction."""
         async with self.desk.db.transaction() as session:
-            ticket = (
-                await session.execute(select(Ticket).where(Ticket.number == view.number))
-            ).scalar_one()
+            ticket = await register_in(session, self.desk, reg)
             if reg.external_id is not None:
                 await session.execute(
                     update(Attachment)
@@ -299,7 +309,9 @@ class StorePort:
                     )
                     .values(ticket_id=ticket.id)
                 )
-            return view, ticket.id
+            return Filed(
+                ticket.id, ticket.number, ticket.category, ticket.region_class, ticket.severity
+            )
 
     async def tickets_of(
         self,

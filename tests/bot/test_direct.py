@@ -22,6 +22,9 @@ FORM = {"flow": "repair", "slots": {"description": "空调不制冷"}}
         ("visit_time", "明天上午"),
         ("visit_time", "周六下午3点以后"),
         ("concerning", "R2611-0001"),
+        ("address", "朝阳区建国路88号3单元502"),
+        ("address", "我家在海淀区中关村大街12号院5号楼"),
+        ("address", "地址是 上海市浦东新区世纪大道100号"),
         ("confirm", "确认"),
         ("confirm", "好的。"),
     ],
@@ -42,7 +45,11 @@ def test_direct_answers(asking, said):
         ("product", "13812345678"),  # a phone number is no model
         ("requested_date", "下周三不行，我要取消"),
         ("visit_time", "师傅态度太差了"),
-        ("address", "朝阳区建国路88号"),  # free text: NLU
+        ("address", "朝阳区建国路88号，电话13812345678"),  # more than the address
+        ("address", "朝阳区建国路88号，明天上午来"),
+        ("address", "不修了，建国路88号那个取消"),  # an interruption
+        ("address", "我要投诉上次去建国路的师傅"),
+        ("address", "在家"),  # not an address: the step asks again, NLU first
         ("description", "洗衣机漏水"),
         ("confirm", "地址改成朝阳区建国路99号"),
         ("confirm", "确认取消"),
