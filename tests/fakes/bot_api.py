@@ -332,7 +332,9 @@ class FakeBotApi:
         }
         if sent.text is not None:
             result["text"] = sent.text
-        if markup:
+        if markup and "inline_keyboard" in markup:
+            # Telegram's Message carries only inline keyboards; a reply keyboard (the
+            # share-my-phone button) or a removal is not echoed back.
             result["reply_markup"] = markup
         return _ok(result)
 
