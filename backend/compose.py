@@ -52,31 +52,25 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
 
 @contextlib.contextmanager
 def local_rasa(settings: Settings) -> Iterator[Settings]:
-    """Start the project's own Rasa server when no RASA_URL is configured."""
+    """Start the project's own Rasa server(s) when no RASA_URL is configured: one per
+    `rasa_servers`, on consecutive ports from 5005 (Rasa parses one message at a time)."""
     if settings.rasa_url:
         yield settings
         return
-    cmd = [
-        sys.executable,
-        "-m",
-        "backend.cli",
-        "nlu",
-        "serve",
-        "--port",
-        str(LOCAL_RASA_PORT),
-        "--token",
-        settings.rasa_token,
-    ]
-    log.info("starting the local Rasa server on port %s", LOCAL_RASA_PORT)
-    proc = subprocess.Popen(cmd, env=os.environ.copy())
+    ports = [LOCAL_RASA_PORT + i for i in range(settings.rasa_servers)]
+    log.info("starting %d local Rasa server(s) on port(s) %s", len(ports), ports)
+    argv = [sys.executable, "-m", "backend.cli", "nlu", "serve", "--token", settings.rasa_token]
+    procs = [subprocess.Popen([*argv, "--port", str(p)], env=os.environ.copy()) for p in ports]
     try:
-        yield replace(settings, rasa_url=f"http://127.0.0.1:{LOCAL_RASA_PORT}")
+        yield replace(settings, rasa_url=",".join(f"http://127.0.0.1:{p}" for p in ports))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 async def serve(settings: Settings) -> None:

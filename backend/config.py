@@ -21,7 +21,8 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None  # set: webhook mode; unset: long polling
     telegram_webhook_secret: str | None = None
-    rasa_url: str | None = None  # unset: `aftercare run` starts a local Rasa server
+    rasa_url: str | None = None  # unset: `aftercare run` starts local Rasa; "a,b": several
+    rasa_servers: int = 1  # how many local Rasa servers `aftercare run` starts (1.2 GB each)
     rasa_token: str = "dev-rasa-token"
     calendar_file: Path | None = None
     sla_file: Path | None = None
@@ -55,6 +56,7 @@ class Settings:
             telegram_webhook_secret=opt("TELEGRAM_WEBHOOK_SECRET"),
             rasa_url=opt("RASA_URL"),
             rasa_token=opt("RASA_TOKEN") or cls.rasa_token,
+            rasa_servers=max(1, int(opt("AFTERCARE_RASA_SERVERS") or cls.rasa_servers)),
             calendar_file=path("AFTERCARE_CALENDAR_FILE"),
             sla_file=path("AFTERCARE_SLA_FILE"),
             serious_severity=opt("AFTERCARE_SERIOUS_SEVERITY") or cls.serious_severity,

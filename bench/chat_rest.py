@@ -2,16 +2,18 @@
 1 and at 20 concurrent conversations.
 
     .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 3] [--seed 1]
+                                        [--rasa-servers 1] [--rate R]
 
-Starts the trained Rasa model (or uses RASA_URL/RASA_TOKEN), builds the app through the
-composition root on a fresh SQLite file, serves it on a real TCP port, and plays varied
-customer conversations (bench/chat_conversations.py: repairs told step by step or in one
-message, maintenance bookings, complaints, warranty questions, each with its own
-phrasings) through `POST /webhooks/rest/webhook`, checking each reply says what it
-should. Every message is one timed round trip; each conversation is sequential, like a
-person typing. It also reports how many messages needed an NLU call and the load average.
-The customers' side runs in a process of its own, as real clients would: it shares the
-machine's cores with the app and Rasa, but not the app's event loop.
+Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
+RASA_TOKEN), builds the app through the composition root on a fresh SQLite file, serves
+it on a real TCP port, and plays varied customer conversations
+(bench/chat_conversations.py: repairs told step by step or in one message, maintenance
+bookings, complaints, warranty questions, each with its own phrasings) through `POST
+/webhooks/rest/webhook`, checking each reply says what it should. Every message is one
+timed round trip; each conversation is sequential, like a person typing. It also reports
+how many messages needed an NLU call and the load average. The customers' side runs in a
+process of its own, as real clients would: it shares the machine's cores with the app
+and Rasa, but not the app's event loop.
 
 By default the run is closed loop: each conversation sends its next message the moment
 the previous one is answered, so N conversations keep N requests in flight and, by
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -181,6 +184,12 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1, help="which varied conversations")
     parser.add_argument(
+        "--rasa-servers",
+        type=int,
+        default=1,
+        help="Rasa processes of the model to start (the app spreads parses over them)",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         default=0.0,
@@ -193,14 +202,18 @@ def main() -> None:
         if not url:
             from nlu import server
 
-            srv = stack.enter_context(server.running())
-            url, token = srv.url, srv.token
+            token = secrets.token_urlsafe(16)
+            servers = [
+                stack.enter_context(server.running(token=token)) for _ in range(args.rasa_servers)
+            ]
+            url = ",".join(s.url for s in servers)
         results = asyncio.run(
             run(args.conversations, args.rounds, url, token, args.seed, args.rate)
         )
     one, many = results[1], results[args.conversations]
     pacing = f", {args.rate:g} msg/s offered" if args.rate else ", closed loop"
-    print(f"REST chat round trip, real Rasa (varied conversations, seed {args.seed}{pacing})")
+    rasa = f"{len(url.split(','))} Rasa server{'s' if ',' in url else ''}"
+    print(f"REST chat round trip, {rasa} (varied conversations, seed {args.seed}{pacing})")
     for n, r in results.items():
         print(
             f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "

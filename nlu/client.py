@@ -6,6 +6,11 @@ buttons. Connection errors and 5xx answers are retried; a timeout is not (the se
 is slow, asking again only doubles the wait). After `breaker_threshold` failed calls
 in a row the circuit opens and calls return at once for `breaker_reset` seconds; then
 one trial call is let through and its outcome closes or re-opens the circuit.
+
+Rasa parses one message at a time per process. `base_url` may name several servers
+(comma-separated, e.g. two `rasa run` processes of the same model): each parse goes
+to the one with the fewest parses in flight, and a server that refused a connection
+is passed over for `breaker_reset` seconds while another one answers.
 """
 
 from __future__ import annotations
@@ -62,7 +67,9 @@ class NluClient:
         breaker_reset: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/model/parse"
+        urls = [u.strip().rstrip("/") for u in base_url.split(",") if u.strip()]
+        self._servers = [_Server(u + "/model/parse") for u in urls or ["http://127.0.0.1:9"]]
+        self._turn = 0
         self._params = {"token": token} if token else {}  # Rasa checks ?token=
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retries = max(0, retries)
@@ -99,11 +106,14 @@ class NluClient:
     async def _post(self, text: str) -> dict[str, Any] | None:
         session = self._session_for_loop()
         for attempt in range(self._retries + 1):
+            server = self._pick()
+            server.in_flight += 1
             try:
                 async with session.post(
-                    self._url, json={"text": text}, params=self._params
+                    server.url, json={"text": text}, params=self._params
                 ) as resp:
                     if resp.status == 200:
+                        server.down_until = None
                         return await resp.json()
                     log.warning("NLU answered HTTP %s: %s", resp.status, await resp.text())
                     if resp.status < 500:
@@ -113,9 +123,23 @@ class NluClient:
                 return None
             except (aiohttp.ClientError, OSError, ValueError) as exc:
                 log.warning("NLU parse failed (attempt %d): %s", attempt + 1, exc)
+                if len(self._servers) > 1:
+                    server.down_until = self._clock() + self._breaker_reset
+            finally:
+                server.in_flight -= 1
             if attempt < self._retries:
                 await asyncio.sleep(0.05 * (attempt + 1))
         return None
+
+    def _pick(self) -> _Server:
+        """The least busy server that is not passed over, taking turns among equals."""
+        if len(self._servers) == 1:
+            return self._servers[0]
+        now = self._clock()
+        self._turn = (self._turn + 1) % len(self._servers)
+        order = self._servers[self._turn :] + self._servers[: self._turn]
+        up = [s for s in order if s.down_until is None or s.down_until <= now] or order
+        return min(up, key=lambda s: s.in_flight)
 
     def _session_for_loop(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -132,6 +156,13 @@ class NluClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+@dataclass
+class _Server:
+    url: str
+    in_flight: int = 0
+    down_until: float | None = None  # passed over until then after a refused connection
 
 
 def _unavailable(text: str) -> NluResult:

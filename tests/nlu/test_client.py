@@ -162,3 +162,41 @@ async def test_blank_text_is_not_sent():
     async with NluClient("http://127.0.0.1:9") as client:
         result = await client.parse("   ")
     assert result.available and result.intent == "nlu_fallback" and not result.understood
+
+
+# ---- several Rasa servers -----------------------------------------------------------------
+async def test_parses_spread_over_several_servers(rasa_server):
+    """Concurrent parses go to the least busy server: both proxies carry some of them."""
+    a, b = await Proxy(rasa_server.url, delay=0.05).start(), await Proxy(rasa_server.url).start()
+    try:
+        async with NluClient(f"{a.url}, {b.url}/", rasa_server.token) as client:
+            results = await asyncio.gather(*(client.parse("空调不制冷") for _ in range(8)))
+    finally:
+        await a.stop()
+        await b.stop()
+    assert all(r.intent == "report_fault" for r in results)
+    assert a.connections >= 1 and b.connections >= 1
+
+
+async def test_a_server_that_went_away_is_passed_over(rasa_server):
+    clock = FakeClock()
+    gone, alive = await Proxy(rasa_server.url).start(), await Proxy(rasa_server.url).start()
+    await gone.stop()
+    try:
+        async with NluClient(
+            f"{gone.url},{alive.url}", rasa_server.token, retries=1, clock=clock
+        ) as client:
+            for _ in range(6):  # each answered, the first by failing over
+                assert (await client.parse("转人工")).intent == "request_human"
+            assert not client.circuit_open
+            await gone.start()  # back on the same port, but passed over for a while
+            before = gone.connections
+            await client.parse("转人工")
+            await client.parse("转人工")
+            assert gone.connections == before
+            clock.now += 31
+            await asyncio.gather(*(client.parse("转人工") for _ in range(4)))
+            assert gone.connections > before  # taken back into the rotation
+    finally:
+        await gone.stop()
+        await alive.stop()
