@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
+import sys
 
 import pytest
 
@@ -57,3 +60,56 @@ def test_linear_model_is_deterministic():
     second = linear.probabilities(linear.build().fit(texts, labels), ["空调取消"])
     assert first == second
     assert set(first[0]) == set(labels)
+
+
+# Fits the real linear model on the training data, then compares the serving fast path
+# with predict_proba on every training and test sentence plus edge cases. Run as a
+# script so it can use the Rasa venv's scikit-learn (the version that serves), which
+# may compute differently from the app venv's.
+_FAST_PATH_CHECK = """
+import importlib.util, json
+from nlu import metrics, paths, trainingdata
+spec = importlib.util.spec_from_file_location(
+    "aftercare_linear", paths.PROJECT_DIR / "aftercare_nlu" / "linear.py")
+linear = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(linear)
+examples = trainingdata.read_examples()
+model = linear.build().fit([t for _, t in examples], [i for i, _ in examples])
+fast = linear.fast_path(model)
+texts = [t for _, t in examples] + [t for _, t in metrics.read_tsv(paths.TESTSET)]
+texts += ["", "   ", "zzzz qqqq", "空调  不制冷\t了", "ＡＢＣ 工单 TK2024-0001，电话13812345678"]
+worst = 0.0
+for text, expected in zip(texts, linear.probabilities(model, texts), strict=True):
+    got = fast(text)
+    assert list(got) == list(expected), text
+    worst = max(worst, max(abs(got[c] - expected[c]) for c in expected))
+print(json.dumps({"texts": len(texts), "max_abs_diff": worst}))
+"""
+
+
+@pytest.mark.parametrize("venv", ["app", "rasa"])
+def test_fast_path_equals_predict_proba(venv):
+    python = sys.executable if venv == "app" else str(paths.rasa_venv() / "bin" / "python")
+    proc = subprocess.run(
+        [python, "-c", _FAST_PATH_CHECK],
+        cwd=paths.REPO_ROOT,
+        env=paths.rasa_env(serving=True),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["texts"] > 1500
+    assert result["max_abs_diff"] < 1e-9
+
+
+def test_fast_path_is_only_offered_for_the_pipeline_it_reproduces():
+    texts = ["空调不制冷", "取消报修", "转人工"]
+    labels = ["report_fault", "cancel", "request_human"]
+    assert linear.fast_path(linear.build().fit(texts, labels)) is not None
+    binary = linear.build().fit(texts[:2], labels[:2])
+    assert linear.fast_path(binary) is None  # two classes: a sigmoid, not the softmax
+    plain = linear.build()
+    plain.set_params(tfidf__sublinear_tf=False)
+    assert linear.fast_path(plain.fit(texts, labels)) is None
