@@ -36,7 +36,11 @@ LOCAL_RASA_PORT = 5005
 async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     """One NLU client per app; without a Rasa URL it answers "unavailable" at once."""
     settings = app[SETTINGS]
-    app[NLU] = NluClient(settings.rasa_url or "http://127.0.0.1:9", settings.rasa_token)
+    app[NLU] = NluClient(
+        settings.rasa_url or "http://127.0.0.1:9",
+        settings.rasa_token,
+        cache_size=settings.nlu_cache_size,
+    )
     yield
     await app[NLU].close()
 

@@ -23,6 +23,7 @@ class Settings:
     telegram_webhook_secret: str | None = None
     rasa_url: str | None = None  # unset: `aftercare run` starts local Rasa; "a,b": several
     rasa_servers: int = 1  # how many local Rasa servers `aftercare run` starts (1.2 GB each)
+    nlu_cache_size: int = 2048  # parses of short messages remembered (nlu/cache.py); 0: off
     rasa_token: str = "dev-rasa-token"
     calendar_file: Path | None = None
     sla_file: Path | None = None
@@ -57,6 +58,7 @@ class Settings:
             rasa_url=opt("RASA_URL"),
             rasa_token=opt("RASA_TOKEN") or cls.rasa_token,
             rasa_servers=max(1, int(opt("AFTERCARE_RASA_SERVERS") or cls.rasa_servers)),
+            nlu_cache_size=max(0, int(opt("AFTERCARE_NLU_CACHE") or cls.nlu_cache_size)),
             calendar_file=path("AFTERCARE_CALENDAR_FILE"),
             sla_file=path("AFTERCARE_SLA_FILE"),
             serious_severity=opt("AFTERCARE_SERIOUS_SEVERITY") or cls.serious_severity,

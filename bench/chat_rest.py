@@ -2,7 +2,7 @@
 1 and at 20 concurrent conversations.
 
     .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 3] [--seed 1]
-                                        [--rasa-servers 1] [--rate R]
+                                        [--rasa-servers 1] [--nlu-cache N] [--rate R]
 
 Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
 RASA_TOKEN), builds the app through the composition root on a fresh SQLite file, serves
@@ -11,9 +11,10 @@ it on a real TCP port, and plays varied customer conversations
 bookings, complaints, warranty questions, each with its own phrasings) through `POST
 /webhooks/rest/webhook`, checking each reply says what it should. Every message is one
 timed round trip; each conversation is sequential, like a person typing. It also reports
-how many messages needed an NLU call and the load average. The customers' side runs in a
-process of its own, as real clients would: it shares the machine's cores with the app
-and Rasa, but not the app's event loop.
+how many messages needed an NLU call (and how many of those the app's cache of short
+messages answered, `--nlu-cache 0` turns it off) and the load average. The customers'
+side runs in a process of its own, as real clients would: it shares the machine's cores
+with the app and Rasa, but not the app's event loop.
 
 By default the run is closed loop: each conversation sends its next message the moment
 the previous one is answered, so N conversations keep N requests in flight and, by
@@ -53,7 +54,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 class CountingNlu:
-    """The app's NLU client, counting the calls (how many messages needed NLU)."""
+    """The app's NLU client, counting the calls (how many messages needed NLU, whether
+    Rasa or the client's cache answered)."""
 
     def __init__(self, inner):
         self.inner, self.calls = inner, 0
@@ -127,6 +129,7 @@ async def run(
     rasa_token: str,
     seed: int = 1,
     rate: float = 0.0,
+    nlu_cache: int = Settings.nlu_cache_size,
 ) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -138,6 +141,7 @@ async def run(
             rasa_token=rasa_token,
             var_dir=Path(tmp),
             log_level="WARNING",
+            nlu_cache_size=nlu_cache,
         )
         app = build_app(settings)
         runner = web.AppRunner(app, access_log=None)
@@ -156,6 +160,7 @@ async def run(
             await loop.run_in_executor(clients, play_in_process, url, 5, warm, 0.0)
             for n in (1, conversations):
                 nlu.calls = 0
+                hits_before = nlu.inner.cache.hits
                 load_before = os.getloadavg()[0]
                 base = seed * 100_000 + n * 1000
                 seeds = [[base + r * 100 + i for r in range(rounds)] for i in range(n)]
@@ -169,6 +174,7 @@ async def run(
                     "mean_ms": round(statistics.fmean(all_times), 1),
                     "messages_per_s": round(len(all_times) / elapsed, 1),
                     "nlu_calls": nlu.calls,
+                    "cache_hits": nlu.inner.cache.hits - hits_before,
                     "load": (load_before, os.getloadavg()[0]),
                 }
         finally:
@@ -183,6 +189,13 @@ def main() -> None:
         "--rounds", type=int, default=3, help="conversations each concurrent slot plays"
     )
     parser.add_argument("--seed", type=int, default=1, help="which varied conversations")
+    parser.add_argument(
+        "--nlu-cache",
+        type=int,
+        default=Settings.nlu_cache_size,
+        help="parses of short messages the app remembers (0: every message that needs "
+        "NLU goes to Rasa)",
+    )
     parser.add_argument(
         "--rasa-servers",
         type=int,
@@ -208,7 +221,7 @@ def main() -> None:
             ]
             url = ",".join(s.url for s in servers)
         results = asyncio.run(
-            run(args.conversations, args.rounds, url, token, args.seed, args.rate)
+            run(args.conversations, args.rounds, url, token, args.seed, args.rate, args.nlu_cache)
         )
     one, many = results[1], results[args.conversations]
     pacing = f", {args.rate:g} msg/s offered" if args.rate else ", closed loop"
@@ -218,7 +231,8 @@ def main() -> None:
         print(
             f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
             f"mean {r['mean_ms']:7.1f} ms  {r['messages_per_s']:7.1f} messages/s  "
-            f"({r['messages']} messages, {r['nlu_calls']} needed NLU; "
+            f"({r['messages']} messages, {r['nlu_calls']} needed NLU, "
+            f"{r['cache_hits']} of them remembered; "
             f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f})"
         )
     print(

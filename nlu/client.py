@@ -10,7 +10,8 @@ one trial call is let through and its outcome closes or re-opens the circuit.
 Rasa parses one message at a time per process. `base_url` may name several servers
 (comma-separated, e.g. two `rasa run` processes of the same model): each parse goes
 to the one with the fewest parses in flight, and a server that refused a connection
-is passed over for `breaker_reset` seconds while another one answers.
+is passed over for `breaker_reset` seconds while another one answers. Parses of short
+messages are remembered (nlu/cache.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+
+from nlu.cache import ParseCache
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,7 @@ class NluClient:
         breaker_threshold: int = 3,
         breaker_reset: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        cache_size: int = 2048,
     ) -> None:
         urls = [u.strip().rstrip("/") for u in base_url.split(",") if u.strip()]
         self._servers = [_Server(u + "/model/parse") for u in urls or ["http://127.0.0.1:9"]]
@@ -79,6 +83,7 @@ class NluClient:
         self._failures = 0
         self._opened_at: float | None = None
         self._session: aiohttp.ClientSession | None = None
+        self.cache: ParseCache[NluResult] = ParseCache(cache_size, clock=clock)
 
     @property
     def circuit_open(self) -> bool:
@@ -90,6 +95,8 @@ class NluClient:
         if not text.strip():
             # Nothing to classify; Rasa would only echo an empty parse.
             return NluResult(text=text, intent=FALLBACK_INTENT, confidence=0.0)
+        if (known := self.cache.get(text)) is not None:
+            return known
         if self.circuit_open:
             return _unavailable(text)
         payload = await self._post(text)
@@ -101,7 +108,9 @@ class NluClient:
             return _unavailable(text)
         self._failures = 0
         self._opened_at = None
-        return _result(text, payload)
+        result = _result(text, payload)
+        self.cache.put(text, result)
+        return result
 
     async def _post(self, text: str) -> dict[str, Any] | None:
         session = self._session_for_loop()

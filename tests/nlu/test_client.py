@@ -200,3 +200,29 @@ async def test_a_server_that_went_away_is_passed_over(rasa_server):
     finally:
         await gone.stop()
         await alive.stop()
+
+
+# ---- remembered parses --------------------------------------------------------------------
+async def test_a_short_message_is_parsed_once(proxy, rasa_server):
+    async with NluClient(proxy.url, rasa_server.token, retries=0) as client:
+        first = await client.parse("谢谢")
+        await proxy.stop()  # Rasa gone: the remembered parse still answers
+        again = await client.parse("谢谢")
+        long = await client.parse("洗衣机漏水了，麻烦明天上午派人来修")
+    assert first.intent == again.intent == "thanks" and again.available
+    assert not long.available  # long texts are always asked
+
+
+async def test_failures_are_not_remembered(proxy, rasa_server):
+    async with NluClient(proxy.url, rasa_server.token, retries=0) as client:
+        await proxy.stop()
+        assert not (await client.parse("你好")).available
+        await proxy.start()
+        assert (await client.parse("你好")).intent == "greet"
+
+
+async def test_cache_off(proxy, rasa_server):
+    async with NluClient(proxy.url, rasa_server.token, cache_size=0) as client:
+        await client.parse("你好")
+        await client.parse("你好")
+    assert client.cache.hits == 0 and len(client.cache) == 0
