@@ -1,5 +1,8 @@
 """NluClient when Rasa is stopped, slow or refuses us.
 
+Tests of what goes over the network turn the parse cache off (`cache_size=0`) where
+they send one short text twice.
+
 The client talks to the real session server through a small TCP proxy that each test
 can stop, slow down or make hang up: from the client's side that is exactly a Rasa
 that went away, without killing the one server the whole session shares.
@@ -84,7 +87,7 @@ async def proxy(rasa_server):
 
 
 async def test_stopped_server_gives_unavailable_instead_of_raising(proxy, rasa_server):
-    async with NluClient(proxy.url, rasa_server.token, timeout=30.0) as client:
+    async with NluClient(proxy.url, rasa_server.token, timeout=30.0, cache_size=0) as client:
         assert (await client.parse("转人工")).intent == "request_human"
         await proxy.stop()
         result = await client.parse("转人工")
@@ -169,7 +172,7 @@ async def test_parses_spread_over_several_servers(rasa_server):
     """Concurrent parses go to the least busy server: both proxies carry some of them."""
     a, b = await Proxy(rasa_server.url, delay=0.05).start(), await Proxy(rasa_server.url).start()
     try:
-        async with NluClient(f"{a.url}, {b.url}/", rasa_server.token) as client:
+        async with NluClient(f"{a.url}, {b.url}/", rasa_server.token, cache_size=0) as client:
             results = await asyncio.gather(*(client.parse("空调不制冷") for _ in range(8)))
     finally:
         await a.stop()
@@ -184,7 +187,7 @@ async def test_a_server_that_went_away_is_passed_over(rasa_server):
     await gone.stop()
     try:
         async with NluClient(
-            f"{gone.url},{alive.url}", rasa_server.token, retries=1, clock=clock
+            f"{gone.url},{alive.url}", rasa_server.token, retries=1, clock=clock, cache_size=0
         ) as client:
             for _ in range(6):  # each answered, the first by failing over
                 assert (await client.parse("转人工")).intent == "request_human"
