@@ -41,7 +41,7 @@ import aiohttp
 from aiohttp import web
 
 from backend.api.keys import ENGINE
-from backend.compose import build_app
+from backend.compose import build_app, event_loop
 from backend.config import Settings
 from bench.chat_conversations import conversation as script
 
@@ -220,9 +220,18 @@ def main() -> None:
                 stack.enter_context(server.running(token=token)) for _ in range(args.rasa_servers)
             ]
             url = ",".join(s.url for s in servers)
-        results = asyncio.run(
-            run(args.conversations, args.rounds, url, token, args.seed, args.rate, args.nlu_cache)
-        )
+        with asyncio.Runner(loop_factory=event_loop) as runner:  # as `aftercare run` does
+            results = runner.run(
+                run(
+                    args.conversations,
+                    args.rounds,
+                    url,
+                    token,
+                    args.seed,
+                    args.rate,
+                    args.nlu_cache,
+                )
+            )
     one, many = results[1], results[args.conversations]
     pacing = f", {args.rate:g} msg/s offered" if args.rate else ", closed loop"
     rasa = f"{len(url.split(','))} Rasa server{'s' if ',' in url else ''}"
