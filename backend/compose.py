@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 
 from aiohttp import web
@@ -97,17 +97,24 @@ async def serve(settings: Settings) -> None:
     await runner.cleanup()
 
 
-def event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where installed: the app is one event loop serving every chat, and uvloop's
-    sockets, timers and callbacks cost about half of asyncio's (bench/chat_rest.py)."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+def event_loop(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop where installed (unless AFTERCARE_EVENT_LOOP=asyncio): the app is one event
+    loop serving every chat, and uvloop's sockets, timers and callbacks cost less CPU
+    than asyncio's own (bench/chat_rest.py prints the app's CPU per message)."""
+    if settings.event_loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            log.warning("uvloop is not installed: running on asyncio's event loop")
+        else:
+            return uvloop.new_event_loop
+    return asyncio.new_event_loop
 
 
 def run(settings: Settings) -> int:
-    with local_rasa(settings) as wired, asyncio.Runner(loop_factory=event_loop) as runner:
+    with (
+        local_rasa(settings) as wired,
+        asyncio.Runner(loop_factory=event_loop(settings)) as runner,
+    ):
         runner.run(serve(wired))
     return 0

@@ -32,6 +32,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     var_dir: Path = Path("var")
     log_level: str = "INFO"
+    event_loop: str = "uvloop"  # or "asyncio" (uvloop is used only where installed)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,4 +67,5 @@ class Settings:
             timezone=opt("AFTERCARE_TIMEZONE") or cls.timezone,
             var_dir=path("AFTERCARE_VAR_DIR") or Path("var"),
             log_level=opt("AFTERCARE_LOG_LEVEL") or cls.log_level,
+            event_loop=opt("AFTERCARE_EVENT_LOOP") or cls.event_loop,
         )

@@ -11,10 +11,11 @@ it on a real TCP port, and plays varied customer conversations
 bookings, complaints, warranty questions, each with its own phrasings) through `POST
 /webhooks/rest/webhook`, checking each reply says what it should. Every message is one
 timed round trip; each conversation is sequential, like a person typing. It also reports
-how many messages needed an NLU call (and how many of those the app's cache of short
-messages answered, `--nlu-cache 0` turns it off) and the load average. The customers'
-side runs in a process of its own, as real clients would: it shares the machine's cores
-with the app and Rasa, but not the app's event loop.
+the app process's CPU time per message, how many messages needed an NLU call (and how
+many of those the app's cache of short messages answered, `--nlu-cache 0` turns it off)
+and the load average. The customers' side runs in a process of its own, as real clients
+would: it shares the machine's cores with the app and Rasa, but not the app's event
+loop.
 
 By default the run is closed loop: each conversation sends its next message the moment
 the previous one is answered, so N conversations keep N requests in flight and, by
@@ -162,6 +163,7 @@ async def run(
                 nlu.calls = 0
                 hits_before = nlu.inner.cache.hits
                 load_before = os.getloadavg()[0]
+                cpu_before = time.process_time()  # the app's own CPU (clients, Rasa apart)
                 base = seed * 100_000 + n * 1000
                 seeds = [[base + r * 100 + i for r in range(rounds)] for i in range(n)]
                 all_times, elapsed = await loop.run_in_executor(
@@ -173,6 +175,9 @@ async def run(
                     "p99_ms": round(pct(all_times, 99), 1),
                     "mean_ms": round(statistics.fmean(all_times), 1),
                     "messages_per_s": round(len(all_times) / elapsed, 1),
+                    "app_cpu_ms": round(
+                        (time.process_time() - cpu_before) * 1000 / len(all_times), 2
+                    ),
                     "nlu_calls": nlu.calls,
                     "cache_hits": nlu.inner.cache.hits - hits_before,
                     "load": (load_before, os.getloadavg()[0]),
@@ -220,7 +225,8 @@ def main() -> None:
                 stack.enter_context(server.running(token=token)) for _ in range(args.rasa_servers)
             ]
             url = ",".join(s.url for s in servers)
-        with asyncio.Runner(loop_factory=event_loop) as runner:  # as `aftercare run` does
+        # the app's event loop as `aftercare run` chooses it (AFTERCARE_EVENT_LOOP)
+        with asyncio.Runner(loop_factory=event_loop(Settings.from_env())) as runner:
             results = runner.run(
                 run(
                     args.conversations,
@@ -240,6 +246,7 @@ def main() -> None:
         print(
             f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
             f"mean {r['mean_ms']:7.1f} ms  {r['messages_per_s']:7.1f} messages/s  "
+            f"app CPU {r['app_cpu_ms']:.1f} ms/message  "
             f"({r['messages']} messages, {r['nlu_calls']} needed NLU, "
             f"{r['cache_hits']} of them remembered; "
             f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f})"
