@@ -1,11 +1,12 @@
-"""Finding customers, their chat identities and their units."""
+"""Finding customers, their chat identities and their units (synchronous, on an ORM
+`Session`, for the same reason as backend/services/notices.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
@@ -13,30 +14,28 @@ from backend.store.tables import ChannelIdentity, Customer, Unit
 from backend.store.upsert import insert_ignoring_conflict
 
 
-async def identity(
-    session: AsyncSession, channel: str, external_id: str, now: datetime
-) -> ChannelIdentity:
+def identity(session: Session, channel: str, external_id: str, now: datetime) -> ChannelIdentity:
     """The identity row of a chat, created on first contact."""
     stmt = select(ChannelIdentity).where(
         ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
     )
-    row = (await session.execute(stmt)).scalar_one_or_none()
+    row = (session.execute(stmt)).scalar_one_or_none()
     if row is None:
         values = {"channel": channel, "external_id": external_id, "created_at": now}
-        await insert_ignoring_conflict(
+        insert_ignoring_conflict(
             session, ChannelIdentity, values, [ChannelIdentity.channel, ChannelIdentity.external_id]
         )
-        row = (await session.execute(stmt)).scalar_one()
+        row = (session.execute(stmt)).scalar_one()
     return row
 
 
-async def by_phone(session: AsyncSession, phone: str) -> Customer | None:
+def by_phone(session: Session, phone: str) -> Customer | None:
     stmt = select(Customer).where(Customer.phone == phone)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (session.execute(stmt)).scalar_one_or_none()
 
 
-async def find_or_create(
-    session: AsyncSession,
+def find_or_create(
+    session: Session,
     now: datetime,
     *,
     phone: str | None = None,
@@ -58,19 +57,19 @@ async def find_or_create(
         phone = canonical
     customer, created = None, False
     if ident is not None and ident.customer_id is not None:
-        customer = await session.get(Customer, ident.customer_id)
+        customer = session.get(Customer, ident.customer_id)
     if customer is None and phone is not None:
-        customer = await by_phone(session, phone)
+        customer = by_phone(session, phone)
         if customer is None:
             values = {"phone": phone, "name": name, "locale": "zh", "created_at": now}
-            created = await insert_ignoring_conflict(session, Customer, values, [Customer.phone])
-            customer = await by_phone(session, phone)
+            created = insert_ignoring_conflict(session, Customer, values, [Customer.phone])
+            customer = by_phone(session, phone)
     elif customer is None:
         customer, created = Customer(name=name, created_at=now), True
         session.add(customer)
-        await session.flush()
+        session.flush()
     else:
-        if customer.phone is None and phone is not None and await by_phone(session, phone) is None:
+        if customer.phone is None and phone is not None and by_phone(session, phone) is None:
             customer.phone = phone
         if name and not customer.name:
             customer.name = name
@@ -79,8 +78,8 @@ async def find_or_create(
     return customer
 
 
-async def find_unit(
-    session: AsyncSession,
+def find_unit(
+    session: Session,
     *,
     serial_number: str | None = None,
     model: str | None = None,
@@ -89,7 +88,7 @@ async def find_unit(
     """The unit sold: by serial number, else the customer's only unit of that model."""
     if serial_number:
         stmt = select(Unit).where(func.upper(Unit.serial_number) == serial_number.strip().upper())
-        unit = (await session.execute(stmt)).scalar_one_or_none()
+        unit = (session.execute(stmt)).scalar_one_or_none()
         if unit is not None:
             return unit
     if customer_id is None:
@@ -97,5 +96,5 @@ async def find_unit(
     stmt = select(Unit).where(Unit.customer_id == customer_id)
     if model:
         stmt = stmt.where(func.upper(Unit.model) == model.strip().upper())
-    units = (await session.execute(stmt)).scalars().all()
+    units = (session.execute(stmt)).scalars().all()
     return units[0] if len(units) == 1 else None

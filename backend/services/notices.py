@@ -1,4 +1,8 @@
-"""Writing outbox rows, always inside the transaction of the change that causes them."""
+"""Writing outbox rows, always inside the transaction of the change that causes them.
+
+Synchronous, on an ORM `Session`: the chat files tickets as one unit of work in a
+worker thread (`Database.run_orm`), and async services call these through
+`AsyncSession.run_sync`, so both share this one implementation."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Channel
 from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket, TicketEvent
@@ -15,10 +19,10 @@ from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket, T
 PUSH_CHANNELS = (Channel.TELEGRAM.value, Channel.WEB.value)
 
 
-async def customer_target(session: AsyncSession, ticket: Ticket) -> ChannelIdentity | None:
+def customer_target(session: Session, ticket: Ticket) -> ChannelIdentity | None:
     """The chat a ticket's notices go to: the one it came from, else the customer's latest."""
     if ticket.identity_id is not None:
-        identity = await session.get(ChannelIdentity, ticket.identity_id)
+        identity = session.get(ChannelIdentity, ticket.identity_id)
         if identity is not None and identity.channel in PUSH_CHANNELS:
             return identity
     if ticket.customer_id is None:
@@ -32,11 +36,11 @@ async def customer_target(session: AsyncSession, ticket: Ticket) -> ChannelIdent
         .order_by(ChannelIdentity.id.desc())
         .limit(1)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (session.execute(stmt)).scalar_one_or_none()
 
 
-async def enqueue(
-    session: AsyncSession,
+def enqueue(
+    session: Session,
     *,
     key: str,
     channel: str,
@@ -49,9 +53,7 @@ async def enqueue(
     audience: str = "customer",
 ) -> Notification | None:
     """Add one outbox row unless a row with the same idempotency key exists."""
-    existing = await session.execute(
-        select(Notification.id).where(Notification.idempotency_key == key)
-    )
+    existing = session.execute(select(Notification.id).where(Notification.idempotency_key == key))
     if existing.first() is not None:
         return None
     row = Notification(
@@ -68,12 +70,12 @@ async def enqueue(
         created_at=now,
     )
     session.add(row)
-    await session.flush()
+    session.flush()
     return row
 
 
-async def notify_customer(
-    session: AsyncSession,
+def notify_customer(
+    session: Session,
     ticket: Ticket,
     *,
     key: str,
@@ -82,10 +84,10 @@ async def notify_customer(
     now: datetime,
     due_at: datetime | None = None,
 ) -> Notification | None:
-    target = await customer_target(session, ticket)
+    target = customer_target(session, ticket)
     if target is None or target.blocked_at is not None:
         return None
-    return await enqueue(
+    return enqueue(
         session,
         key=key,
         channel=target.channel,
@@ -98,8 +100,8 @@ async def notify_customer(
     )
 
 
-async def notify_staff(
-    session: AsyncSession,
+def notify_staff(
+    session: Session,
     ticket: Ticket,
     people: Iterable[Staff],
     *,
@@ -111,7 +113,7 @@ async def notify_staff(
     """One Telegram notice per staff member, keyed `<key>:staff<id>`."""
     sent = 0
     for person in people:
-        row = await enqueue(
+        row = enqueue(
             session,
             key=f"{key}:staff{person.id}",
             channel=Channel.TELEGRAM.value,
@@ -127,24 +129,24 @@ async def notify_staff(
     return sent
 
 
-async def notify_supervisors(
-    session: AsyncSession, ticket: Ticket, *, key: str, text: str, now: datetime
+def notify_supervisors(
+    session: Session, ticket: Ticket, *, key: str, text: str, now: datetime
 ) -> int:
     """Escalations go to every active supervisor reachable on Telegram."""
     stmt = select(Staff).where(
         Staff.role == "supervisor", Staff.active.is_(True), Staff.telegram_chat_id.is_not(None)
     )
-    supervisors = (await session.execute(stmt)).scalars().all()
-    return await notify_staff(
+    supervisors = (session.execute(stmt)).scalars().all()
+    return notify_staff(
         session, ticket, supervisors, key=key, kind="escalation", text=text, now=now
     )
 
 
-async def escalate(
-    session: AsyncSession, ticket: Ticket, *, key: str, text: str, note: str, now: datetime
+def escalate(
+    session: Session, ticket: Ticket, *, key: str, text: str, note: str, now: datetime
 ) -> int:
     """Escalate to the supervisors: an `escalated` event on the ticket and a notice each."""
     session.add(
         TicketEvent(ticket_id=ticket.id, at=now, actor="system", action="escalated", note=note)
     )
-    return await notify_supervisors(session, ticket, key=key, text=text, now=now)
+    return notify_supervisors(session, ticket, key=key, text=text, now=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain.kinds import TicketKind
 from backend.domain.numbering import format_number, period_of
@@ -12,7 +12,7 @@ from backend.store.tables import TicketCounter
 from backend.store.upsert import dialect_insert
 
 
-async def next_number(session: AsyncSession, kind: TicketKind, day: date) -> str:
+def next_number(session: Session, kind: TicketKind, day: date) -> str:
     """Bump the month's counter with one upsert; the row lock orders concurrent callers.
 
     The counter lives in the caller's transaction, so a rolled-back registration gives its
@@ -25,5 +25,5 @@ async def next_number(session: AsyncSession, kind: TicketKind, day: date) -> str
         index_elements=[TicketCounter.kind, TicketCounter.period],
         set_={"last": TicketCounter.last + 1},
     ).returning(TicketCounter.last)
-    serial = (await session.execute(stmt)).scalar_one()
+    serial = (session.execute(stmt)).scalar_one()
     return format_number(kind, day, serial)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain.errors import NotFound
 from backend.domain.numbering import normalise_number
@@ -11,13 +12,17 @@ from backend.store.tables import Ticket
 
 
 async def ticket_by_number(session: AsyncSession, number: str, *, lock: bool = False) -> Ticket:
+    return await session.run_sync(find_ticket, number, lock=lock)
+
+
+def find_ticket(session: Session, number: str, *, lock: bool = False) -> Ticket:
     canonical = normalise_number(number or "")
     if canonical is None:
         raise NotFound(f"not a ticket number: {number!r}")
     stmt = select(Ticket).where(Ticket.number == canonical)
     if lock:
         stmt = stmt.with_for_update()
-    ticket = (await session.execute(stmt)).scalar_one_or_none()
+    ticket = session.execute(stmt).scalar_one_or_none()
     if ticket is None:
         raise NotFound(f"no ticket {canonical}")
     return ticket

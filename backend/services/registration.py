@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain import lifecycle, sla
 from backend.domain.category import service_category
@@ -15,7 +16,7 @@ from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
 from backend.services import customers, notices, texts
 from backend.services.desk import Desk
 from backend.services.numbers import next_number
-from backend.services.queries import ticket_by_number
+from backend.services.queries import find_ticket
 from backend.services.views import TicketView, view_of
 from backend.store.tables import SlaClock, Ticket, TicketEvent
 
@@ -70,15 +71,19 @@ async def register(desk: Desk, reg: Registration) -> TicketView:
 
 async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> Ticket:
     """The registration itself, inside a caller's transaction (hotline, surveys reuse it)."""
+    return await session.run_sync(file_ticket, desk, reg)
+
+
+def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
+    """The registration on a synchronous session: the chat files tickets with it as one
+    unit of work (`Database.run_orm`), async callers through `register_in`."""
     _validate(reg)
     now = desk.now()
     ident = None
     if reg.external_id is not None:
-        ident = await customers.identity(session, reg.channel.value, reg.external_id, now)
-    customer = await customers.find_or_create(
-        session, now, phone=reg.phone, name=reg.name, ident=ident
-    )
-    unit = await customers.find_unit(
+        ident = customers.identity(session, reg.channel.value, reg.external_id, now)
+    customer = customers.find_or_create(session, now, phone=reg.phone, name=reg.name, ident=ident)
+    unit = customers.find_unit(
         session,
         serial_number=reg.serial_number,
         model=reg.product_model,
@@ -89,7 +94,7 @@ async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> T
 
     parent_id = reg.parent_id
     if reg.concerning:
-        parent_id = (await ticket_by_number(session, reg.concerning)).id
+        parent_id = find_ticket(session, reg.concerning).id
 
     region_class = reg.region_class or RegionClass((unit and unit.region_class) or "city")
     abroad = reg.abroad if reg.abroad is not None else bool(unit and unit.abroad)
@@ -100,7 +105,7 @@ async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> T
         ).value
 
     ticket = Ticket(
-        number=await next_number(session, reg.kind, desk.today()),
+        number=next_number(session, reg.kind, desk.today()),
         kind=reg.kind.value,
         status=lifecycle.initial_status(reg.kind),
         category=category,
@@ -127,7 +132,7 @@ async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> T
         updated_at=now,
     )
     session.add(ticket)
-    await session.flush()
+    session.flush()
     session.add(
         TicketEvent(
             ticket_id=ticket.id,
@@ -152,13 +157,13 @@ async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> T
             )
         )
     if reg.kind is TicketKind.COMPLAINT and ticket.severity == desk.serious_severity:
-        await _escalate_serious(session, ticket, now)
-    await session.flush()
+        _escalate_serious(session, ticket, now)
+    session.flush()
     return ticket
 
 
-async def _escalate_serious(session: AsyncSession, ticket: Ticket, now) -> None:
-    await notices.escalate(
+def _escalate_serious(session: Session, ticket: Ticket, now) -> None:
+    notices.escalate(
         session,
         ticket,
         key=f"{ticket.number}:serious",

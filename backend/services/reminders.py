@@ -71,8 +71,8 @@ async def contract_expiry(desk: Desk) -> int:
             chat = await _customer_chat(session, unit.customer_id)
             if chat is None:
                 continue
-            row = await notices.enqueue(
-                session,
+            row = await session.run_sync(
+                notices.enqueue,
                 # One notice per contract term: a renewal with a new end date gets its own.
                 key=f"contract:{unit.id}:{unit.contract_end.isoformat()}",
                 channel=chat.channel,
@@ -97,8 +97,8 @@ async def booking_day_before(desk: Desk) -> int:
             Ticket.status.not_in(_DONE),
         )
         for ticket in (await session.execute(stmt)).scalars():
-            row = await notices.notify_customer(
-                session,
+            row = await session.run_sync(
+                notices.notify_customer,
                 ticket,
                 key=f"{ticket.number}:booking-reminder:{tomorrow.isoformat()}",
                 kind="booking_reminder",

@@ -77,8 +77,8 @@ async def _warn(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Tick
         staff = (await session.execute(stmt.where(Staff.id == ticket.technician_id))).scalars()
     else:
         staff = (await session.execute(stmt.where(Staff.role == "dispatcher"))).scalars()
-    return await notices.notify_staff(
-        session,
+    return await session.run_sync(
+        notices.notify_staff,
         ticket,
         staff.all(),
         key=f"sla:{clock.id}:warn",
@@ -91,8 +91,8 @@ async def _warn(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Tick
 async def _escalate(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Ticket, now):
     day = _local(desk, now).date().isoformat()
     reason = f"{CLOCK_ZH.get(clock.clock, clock.clock)}已超时"
-    await notices.notify_supervisors(
-        session,
+    await session.run_sync(
+        notices.notify_supervisors,
         ticket,
         key=f"sla:{clock.id}:escalate:{day}",
         text=texts.escalation_notice(ticket.number, reason),

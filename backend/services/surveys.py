@@ -122,14 +122,14 @@ async def send_due(desk: Desk, *, limit: int = 200) -> int:
             if survey.kind == "acceptance" and ticket.status != "resolved":
                 survey.status = "cancelled"  # reopened or closed by staff meanwhile
                 continue
-            target = await notices.customer_target(session, ticket)
+            target = await session.run_sync(notices.customer_target, ticket)
             if target is None or target.blocked_at is not None:
                 survey.status = "unreachable"  # e.g. a hotline caller with no chat bound
                 continue
             survey.channel, survey.chat_id = target.channel, target.external_id
             survey.status, survey.sent_at = "sent", now
-            await notices.notify_customer(
-                session,
+            await session.run_sync(
+                notices.notify_customer,
                 ticket,
                 key=f"survey:{survey.id}:ask",
                 kind="survey",
@@ -151,8 +151,8 @@ async def remind_and_expire(desk: Desk) -> tuple[int, int]:
             if survey.reminded_at is None:
                 if rules.send_time(survey.sent_at, REMIND_AFTER, tz) <= now:
                     survey.reminded_at = now
-                    await notices.notify_customer(
-                        session,
+                    await session.run_sync(
+                        notices.notify_customer,
                         ticket,
                         key=f"survey:{survey.id}:remind",
                         kind="survey",
@@ -354,8 +354,8 @@ async def _reject(desk: Desk, channel: str, external_id: str, survey_id: int) ->
             await session.execute(select(Ticket).where(Ticket.number == new_number))
         ).scalar_one()
         survey.follow_up_ticket_id = new.id
-        await notices.notify_supervisors(
-            session,
+        await session.run_sync(
+            notices.notify_supervisors,
             new,
             key=f"{new.number}:outcome-rejected",
             text=f"【回访】客户不接受 {number} 的处理结果，已新开投诉 {new.number}，请主管跟进。",
@@ -385,8 +385,8 @@ async def _open_follow_up(
     new.contact_phone = new.contact_phone or ticket.contact_phone
     new.technician_id = await _supervisor_for(session, ticket.region)
     survey.follow_up_ticket_id = new.id
-    await notices.notify_supervisors(
-        session,
+    await session.run_sync(
+        notices.notify_supervisors,
         new,
         key=f"{new.number}:survey-follow-up",
         text=f"【回访】{ticket.number} 客户不满意（{reason}），已开投诉 {new.number}，请主管跟进。",

@@ -83,8 +83,8 @@ async def apply_status(session: AsyncSession, desk: Desk, ticket: Ticket, change
     await _move_clocks(session, desk, ticket, change.target, now)
     if change.target == "resolved":
         await _schedule_survey(session, desk, ticket, now)
-    await notices.notify_customer(
-        session,
+    await session.run_sync(
+        notices.notify_customer,
         ticket,
         key=f"{ticket.number}:status:{change.target}:{previous}",
         kind="status",

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -210,7 +211,7 @@ class Database:
         on SQLite the whole unit runs in one worker thread on a synchronous engine, the
         caller holding this process's writer turn; on PostgreSQL it runs through
         `run_sync` on the async engine, statement by statement as before."""
-        if not is_sqlite(self.url) or make_url(self.url).database in (None, "", ":memory:"):
+        if not self._threaded_sqlite():
             opened = self.engine.connect() if read_only else self.engine.begin()
             async with opened as connection:
                 if read_only:
@@ -222,6 +223,21 @@ class Database:
             return await loop.run_in_executor(thread, _read_sync, engine, unit, args)
         async with self._writers.turn():
             return await loop.run_in_executor(thread, _write_sync, engine, unit, args)
+
+    async def run_orm(self, unit: Callable[..., T], *args, read_only: bool = False) -> T:
+        """`run` with a synchronous ORM `Session` instead of a bare connection, for units
+        of work written against the models (filing a ticket); flushed before the commit.
+        Objects the unit returns are detached: return plain values."""
+        if not self._threaded_sqlite():
+            if read_only:
+                async with self.reading() as session:
+                    return await session.run_sync(unit, *args)
+            async with self.transaction() as session:
+                return await session.run_sync(unit, *args)
+        return await self.run(_with_session, unit, args, read_only=read_only)
+
+    def _threaded_sqlite(self) -> bool:
+        return is_sqlite(self.url) and make_url(self.url).database not in (None, "", ":memory:")
 
     def _sqlite_thread(self) -> tuple[Engine, ThreadPoolExecutor]:
         if self._threaded is None:
@@ -242,6 +258,13 @@ class Database:
             await asyncio.get_running_loop().run_in_executor(thread, engine.dispose)
             thread.shutdown()
         await self.engine.dispose()
+
+
+def _with_session(connection: Connection, unit: Callable[..., T], args: tuple) -> T:
+    with Session(bind=connection, expire_on_commit=False, autoflush=True) as session:
+        result = unit(session, *args)
+        session.flush()
+        return result
 
 
 def _read_sync(engine: Engine, unit: Callable[..., T], args: tuple) -> T:

@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from backend.domain import lifecycle
@@ -22,7 +23,7 @@ from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
 from backend.services import customers, notices, texts
 from backend.services.desk import Desk
-from backend.services.registration import Registration, register_in
+from backend.services.registration import Registration, file_ticket
 from backend.services.transitions import StatusChange, change_status
 from backend.services.views import TicketView, view_of
 from backend.store.tables import (
@@ -245,20 +246,9 @@ class StorePort:
         canonical = normalise_phone(phone)
         if canonical is None:
             raise ValueError("not a phone number")
-        now = self.desk.now()
-        async with self.desk.db.transaction() as session:
-            ident = await customers.identity(session, channel, external_id, now)
-            owner = await customers.by_phone(session, canonical)
-            if owner is not None:
-                ident.customer_id = owner.id
-                return owner.id
-            customer = await customers.find_or_create(session, now, ident=ident)
-            if customer.phone is None:
-                customer.phone = canonical
-            elif customer.phone != canonical:
-                customer = await customers.find_or_create(session, now, phone=canonical)
-                ident.customer_id = customer.id
-            return customer.id
+        return await self.desk.db.run_orm(
+            _bind_phone, channel, external_id, canonical, self.desk.now()
+        )
 
     async def units_of(self, customer_id: int | None) -> list[UnitInfo]:
         if customer_id is None:
@@ -272,18 +262,13 @@ class StorePort:
             return [_unit(u) for u in rows]
 
     async def unit_by_serial(self, serial: str) -> UnitInfo | None:
-        async with self.desk.db.reading() as session:
-            unit = await customers.find_unit(session, serial_number=serial)
-            return _unit(unit) if unit else None
+        return await self.unit_for(serial=serial, model=None, customer_id=None)
 
     async def unit_for(
         self, *, serial: str | None, model: str | None, customer_id: int | None
     ) -> UnitInfo | None:
-        async with self.desk.db.reading() as session:
-            unit = await customers.find_unit(
-                session, serial_number=serial, model=model, customer_id=customer_id
-            )
-            return _unit(unit) if unit else None
+        find = partial(_find_unit, serial_number=serial, model=model, customer_id=customer_id)
+        return await self.desk.db.run_orm(find, read_only=True)
 
     def category_of(self, unit: UnitInfo | None) -> str:
         return service_category(
@@ -297,21 +282,7 @@ class StorePort:
     async def register(self, reg: Registration) -> Filed:
         """File the ticket and give it the photos this chat sent while the form was open,
         in one transaction."""
-        async with self.desk.db.transaction() as session:
-            ticket = await register_in(session, self.desk, reg)
-            if reg.external_id is not None:
-                await session.execute(
-                    update(Attachment)
-                    .where(
-                        Attachment.channel == reg.channel.value,
-                        Attachment.external_id == reg.external_id,
-                        Attachment.ticket_id.is_(None),
-                    )
-                    .values(ticket_id=ticket.id)
-                )
-            return Filed(
-                ticket.id, ticket.number, ticket.category, ticket.region_class, ticket.severity
-            )
+        return await self.desk.db.run_orm(_file, self.desk, reg)
 
     async def tickets_of(
         self,
@@ -396,8 +367,8 @@ class StorePort:
             late = any(now >= c.warn_at for c in clocks)
             if late:
                 local = now.astimezone(self.desk.calendar.tz)
-                await notices.escalate(
-                    session,
+                await session.run_sync(
+                    notices.escalate,
                     ticket,
                     key=f"{ticket.number}:expedite:{local:%Y%m%d%H}",
                     text=texts.escalation_notice(ticket.number, "客户催单，已超过预警时限"),
@@ -461,3 +432,38 @@ async def _conversation(session: AsyncSession, channel: str, external_id: str):
         Conversation.channel == channel, Conversation.external_id == external_id
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _bind_phone(session: Session, channel: str, external_id: str, phone: str, now) -> int:
+    ident = customers.identity(session, channel, external_id, now)
+    owner = customers.by_phone(session, phone)
+    if owner is not None:
+        ident.customer_id = owner.id
+        return owner.id
+    customer = customers.find_or_create(session, now, ident=ident)
+    if customer.phone is None:
+        customer.phone = phone
+    elif customer.phone != phone:
+        customer = customers.find_or_create(session, now, phone=phone)
+        ident.customer_id = customer.id
+    return customer.id
+
+
+def _find_unit(session: Session, **how) -> UnitInfo | None:
+    unit = customers.find_unit(session, **how)
+    return _unit(unit) if unit else None
+
+
+def _file(session: Session, desk: Desk, reg: Registration) -> Filed:
+    ticket = file_ticket(session, desk, reg)
+    if reg.external_id is not None:
+        session.execute(
+            update(Attachment)
+            .where(
+                Attachment.channel == reg.channel.value,
+                Attachment.external_id == reg.external_id,
+                Attachment.ticket_id.is_(None),
+            )
+            .values(ticket_id=ticket.id)
+        )
+    return Filed(ticket.id, ticket.number, ticket.category, ticket.region_class, ticket.severity)

@@ -14,8 +14,8 @@ from backend.store.tables import Notification, Staff
 
 async def add_notice(desk, key: str, chat: str, *, ticket_id=None, channel="telegram", text=None):
     async with desk.db.transaction() as session:
-        await notices.enqueue(
-            session,
+        await session.run_sync(
+            notices.enqueue,
             key=key,
             channel=channel,
             chat_id=chat,
