@@ -136,3 +136,35 @@ async def test_turn_store_round_trip(db):
     row = await db.run(turn_sql.load, chat, read_only=True)
     assert (row[2], row[3]) == (True, 7)
     assert await db.run(_count, Message, read_only=True) == 2
+
+
+# ---- run_orm: the same with an ORM session --------------------------------------------------
+async def test_an_orm_unit_flushes_and_commits(db):
+    def unit(session):
+        session.add(Conversation(channel="web", external_id="o1", state={"a": 1}, updated_at=NOW))
+        session.flush()
+        return session.execute(select(Conversation.id)).scalar_one()
+
+    conv_id = await db.run_orm(unit)
+    assert conv_id is not None
+    assert await db.run(_count, Conversation, read_only=True) == 1
+
+
+async def test_a_failing_orm_unit_leaves_nothing_behind(db):
+    def unit(session):
+        session.add(Conversation(channel="web", external_id="o1", state={}, updated_at=NOW))
+        session.flush()
+        raise ValueError("crash after the flush")
+
+    with pytest.raises(ValueError):
+        await db.run_orm(unit)
+    assert await db.run(_count, Conversation, read_only=True) == 0
+
+
+async def test_an_orm_unit_sees_its_own_and_earlier_writes(db):
+    await db.run(_new, "seen")
+
+    def unit(session):
+        return session.execute(select(Conversation.external_id)).scalars().all()
+
+    assert await db.run_orm(unit, read_only=True) == ["seen"]
