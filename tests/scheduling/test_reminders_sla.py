@@ -35,7 +35,7 @@ async def _contract_unit(desk, end: date) -> None:
                 contract_end=end,
             )
         )
-        chat = await identity(session, "telegram", "5100", desk.now())
+        chat = await session.run_sync(identity, "telegram", "5100", desk.now())
         chat.customer_id = customer.id
 
 
