@@ -33,14 +33,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, writers: _WriterQueue | None = None, **kwargs) -> AsyncEngine:
+def make_engine(url: str, **kwargs) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-    _serialise_sqlite_writers(engine.sync_engine, writers or _WriterQueue())
+    _serialise_sqlite_writers(engine.sync_engine, _WriterQueue())
     return engine
 
 
@@ -124,8 +124,7 @@ class _WriterQueue:
     def __init__(self) -> None:
         self._lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
-    def _loop_lock(self, loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Lock:
-        loop = loop or asyncio.get_running_loop()
+    def _loop_lock(self, loop: asyncio.AbstractEventLoop) -> asyncio.Lock:
         if self._lock is None or self._lock[0] is not loop:
             self._lock = (loop, asyncio.Lock())
         return self._lock[1]
@@ -153,16 +152,6 @@ class _WriterQueue:
             return  # waited long enough: SQLite's busy timeout decides from here
         connection.info[self.HELD] = lock
 
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Hold the writer turn around a unit of work run outside this engine."""
-        lock = self._loop_lock()
-        await asyncio.wait_for(lock.acquire(), self.BUSY_SECONDS)
-        try:
-            yield
-        finally:
-            lock.release()
-
     def leave(self, connection) -> None:
         lock = connection.info.pop(self.HELD, None)
         if lock is not None:
@@ -174,8 +163,7 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs):
         self.url = url
-        self._writers = _WriterQueue()
-        self.engine = make_engine(url, self._writers, **engine_kwargs)
+        self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._threaded: tuple[Engine, ThreadPoolExecutor] | None = None
 
@@ -208,9 +196,14 @@ class Database:
         For the per-message hot path. Through the async engine every statement is a
         round trip between the event loop and the driver; on SQLite (microseconds a
         statement) those hops were most of a chat turn's CPU (7 -> 1.2 ms per turn). So
-        on SQLite the whole unit runs in one worker thread on a synchronous engine, the
-        caller holding this process's writer turn; on PostgreSQL it runs through
-        `run_sync` on the async engine, statement by statement as before."""
+        on SQLite the whole unit runs in one worker thread on a synchronous engine; on
+        PostgreSQL it runs through `run_sync` on the async engine, statement by statement.
+
+        The SQLite units queue on that one thread, not on the async engine's writer turn:
+        holding the turn until the event loop came back to the caller kept the write
+        lock taken for ~2 ms a unit under load (mostly waiting for the loop), and turns
+        queued behind each other. A unit meeting a writer of the async engine waits for it
+        in SQLite's busy handler, in the thread."""
         if not self._threaded_sqlite():
             opened = self.engine.connect() if read_only else self.engine.begin()
             async with opened as connection:
@@ -219,10 +212,8 @@ class Database:
                 return await connection.run_sync(unit, *args)
         engine, thread = self._sqlite_thread()
         loop = asyncio.get_running_loop()
-        if read_only:
-            return await loop.run_in_executor(thread, _read_sync, engine, unit, args)
-        async with self._writers.turn():
-            return await loop.run_in_executor(thread, _write_sync, engine, unit, args)
+        work = _read_sync if read_only else _write_sync
+        return await loop.run_in_executor(thread, work, engine, unit, args)
 
     async def run_orm(self, unit: Callable[..., T], *args, read_only: bool = False) -> T:
         """`run` with a synchronous ORM `Session` instead of a bare connection, for units
