@@ -41,7 +41,7 @@ def diet_only_config(config_path: Path) -> dict:
     pipeline = []
     for step in config["pipeline"]:
         pipeline.append(dict(step))
-        if step["name"] == "DIETClassifier":
+        if step["name"] in ("DIETClassifier", "aftercare_nlu.LeanDIETClassifier"):
             pipeline[-1]["ranking_length"] = 0
             break
     config["pipeline"] = pipeline
