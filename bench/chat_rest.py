@@ -88,9 +88,12 @@ async def slot(
     http: aiohttp.ClientSession, url: str, name: str, seeds: list[int], every: float, phase: float
 ) -> list[float]:
     """One of the concurrent conversations: `seeds` played back to back, so the number in
-    flight stays constant. Paced (`every` > 0): the k-th message goes at phase + k * every
-    seconds from now, or at once when the previous answer came later."""
+    flight stays constant. Closed loop: the first message goes `phase` seconds from now.
+    Paced (`every` > 0): the k-th message goes at phase + k * every seconds from now, or
+    at once when the previous answer came later."""
     begin, sent = time.perf_counter() + phase, 0
+    if not every:
+        await asyncio.sleep(phase)
 
     async def pace() -> None:
         nonlocal sent
@@ -103,15 +106,28 @@ async def slot(
     return times
 
 
-async def play(url: str, n: int, seeds: list[list[int]], rate: float) -> tuple[list[float], float]:
-    """`n` concurrent conversation slots against `url`: (every round trip's ms, seconds)."""
+async def play(
+    url: str, n: int, seeds: list[list[int]], rate: float, ramp: float = 1.0
+) -> tuple[list[float], float]:
+    """`n` concurrent conversation slots against `url`: (every round trip's ms, seconds).
+
+    Closed loop, the slots start one after another over `ramp` seconds: customers do not
+    all press send in the same millisecond, and 20 first messages at once (each needing
+    Rasa, which parses one at a time) measure that burst, not the steady state."""
     every = n / rate if rate and n > 1 else 0.0
     connector = aiohttp.TCPConnector(limit=100)
     async with aiohttp.ClientSession(connector=connector) as http:
         started = time.perf_counter()
         batches = await asyncio.gather(
             *(
-                slot(http, url, f"bench-{n}-{i}-{seeds[i][0]}", seeds[i], every, i * every / n)
+                slot(
+                    http,
+                    url,
+                    f"bench-{n}-{i}-{seeds[i][0]}",
+                    seeds[i],
+                    every,
+                    i * (every or ramp) / n,
+                )
                 for i in range(n)
             )
         )
