@@ -1,7 +1,7 @@
 """REST chat round trip with the real Rasa server: p50 / p99 and messages per second at
 1 and at 20 concurrent conversations.
 
-    .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 3] [--seed 1]
+    .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 10] [--seed 1]
                                         [--rasa-servers 1] [--nlu-cache N] [--rate R]
 
 Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
@@ -20,7 +20,9 @@ loop.
 By default the run is closed loop: each conversation sends its next message the moment
 the previous one is answered, so N conversations keep N requests in flight and, by
 Little's law, mean latency = N / throughput (20 conversations at 100 msg/s are 200 ms
-mean by construction). `--rate R` paces the concurrent conversations to R messages/s
+mean by construction). The N conversations start over a 1 s ramp and only the steady
+state is counted, while all N run (see `play`); the printed "in flight on average"
+shows it was N. `--rate R` paces the concurrent conversations to R messages/s
 together (open loop), which measures the latency at that offered load instead.
 """
 
@@ -68,8 +70,9 @@ class CountingNlu:
 
 async def conversation(
     http: aiohttp.ClientSession, url: str, sender: str, seed: int, pace=None
-) -> list[float]:
-    """One conversation; `pace()` (paced runs) waits for the slot's next send time."""
+) -> list[tuple[float, float]]:
+    """One conversation: (sent at, round trip ms) of each message. `pace()` (paced runs)
+    waits for the slot's next send time."""
     times = []
     for text, expect in script(seed):
         if pace is not None:
@@ -77,7 +80,7 @@ async def conversation(
         start = time.perf_counter()
         async with http.post(url, json={"sender": sender, "message": text}) as resp:
             body = await resp.json()
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((start, (time.perf_counter() - start) * 1000))
         assert resp.status == 200 and body, (text, body)
         said = "\n".join(m["text"] for m in body)
         assert expect is None or expect in said, f"{sender}: {text!r} -> {said!r}"
@@ -86,7 +89,7 @@ async def conversation(
 
 async def slot(
     http: aiohttp.ClientSession, url: str, name: str, seeds: list[int], every: float, phase: float
-) -> list[float]:
+) -> list[tuple[float, float]]:
     """One of the concurrent conversations: `seeds` played back to back, so the number in
     flight stays constant. Closed loop: the first message goes `phase` seconds from now.
     Paced (`every` > 0): the k-th message goes at phase + k * every seconds from now, or
@@ -100,7 +103,7 @@ async def slot(
         await asyncio.sleep(max(0.0, begin + sent * every - time.perf_counter()))
         sent += 1
 
-    times: list[float] = []
+    times: list[tuple[float, float]] = []
     for k, seed in enumerate(seeds):
         times += await conversation(http, url, f"{name}-{k}", seed, pace if every else None)
     return times
@@ -108,12 +111,16 @@ async def slot(
 
 async def play(
     url: str, n: int, seeds: list[list[int]], rate: float, ramp: float = 1.0
-) -> tuple[list[float], float]:
-    """`n` concurrent conversation slots against `url`: (every round trip's ms, seconds).
+) -> tuple[list[float], float, float, int]:
+    """`n` concurrent conversation slots against `url`: the round trips (ms) counted, the
+    seconds they span, how many were in flight on average over that span, and how many
+    messages were sent in all.
 
-    Closed loop, the slots start one after another over `ramp` seconds: customers do not
-    all press send in the same millisecond, and 20 first messages at once (each needing
-    Rasa, which parses one at a time) measure that burst, not the steady state."""
+    Closed loop, the slots start one after another over `ramp` seconds (customers do not
+    all press send in the same millisecond; 20 first messages at once, each needing
+    Rasa, measure that burst) and only the steady state counts: messages sent after the
+    last slot started and answered before the first slot ran out of conversations, so
+    `n` are in flight throughout."""
     every = n / rate if rate and n > 1 else 0.0
     connector = aiohttp.TCPConnector(limit=100)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -131,8 +138,15 @@ async def play(
                 for i in range(n)
             )
         )
-        elapsed = time.perf_counter() - started
-    return [t for b in batches for t in b], elapsed
+        ended = time.perf_counter()
+    if n > 1 and not every:
+        started = max(b[0][0] for b in batches)
+        ended = min(b[-1][0] + b[-1][1] / 1000 for b in batches)
+        if ended <= started:
+            raise SystemExit("no steady state: give the run more --rounds")
+    counted = [ms for b in batches for at, ms in b if at >= started and at + ms / 1000 <= ended]
+    span = ended - started
+    return counted, span, sum(counted) / 1000 / span, sum(len(b) for b in batches)
 
 
 def play_in_process(url: str, n: int, seeds: list[list[int]], rate: float):
@@ -182,7 +196,7 @@ async def run(
                 cpu_before = time.process_time()  # the app's own CPU (clients, Rasa apart)
                 base = seed * 100_000 + n * 1000
                 seeds = [[base + r * 100 + i for r in range(rounds)] for i in range(n)]
-                all_times, elapsed = await loop.run_in_executor(
+                all_times, elapsed, in_flight, sent = await loop.run_in_executor(
                     clients, play_in_process, url, n, seeds, rate
                 )
                 results[n] = {
@@ -191,9 +205,9 @@ async def run(
                     "p99_ms": round(pct(all_times, 99), 1),
                     "mean_ms": round(statistics.fmean(all_times), 1),
                     "messages_per_s": round(len(all_times) / elapsed, 1),
-                    "app_cpu_ms": round(
-                        (time.process_time() - cpu_before) * 1000 / len(all_times), 2
-                    ),
+                    "in_flight": round(in_flight, 1),
+                    "app_cpu_ms": round((time.process_time() - cpu_before) * 1000 / sent, 2),
+                    "sent": sent,
                     "nlu_calls": nlu.calls,
                     "cache_hits": nlu.inner.cache.hits - hits_before,
                     "load": (load_before, os.getloadavg()[0]),
@@ -207,7 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument(
-        "--rounds", type=int, default=3, help="conversations each concurrent slot plays"
+        "--rounds", type=int, default=10, help="conversations each concurrent slot plays"
     )
     parser.add_argument("--seed", type=int, default=1, help="which varied conversations")
     parser.add_argument(
@@ -263,7 +277,8 @@ def main() -> None:
             f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
             f"mean {r['mean_ms']:7.1f} ms  {r['messages_per_s']:7.1f} messages/s  "
             f"app CPU {r['app_cpu_ms']:.1f} ms/message  "
-            f"({r['messages']} messages, {r['nlu_calls']} needed NLU, "
+            f"({r['messages']} messages counted, {r['in_flight']} in flight on average; "
+            f"of {r['sent']} sent, {r['nlu_calls']} needed NLU, "
             f"{r['cache_hits']} of them remembered; "
             f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f})"
         )
