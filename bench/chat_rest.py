@@ -110,7 +110,7 @@ async def slot(
 
 
 async def play(
-    url: str, n: int, seeds: list[list[int]], rate: float, ramp: float = 1.0
+    url: str, n: int, seeds: list[list[int]], rate: float, ramp: float = 1.0, steady: bool = True
 ) -> tuple[list[float], float, float, int]:
     """`n` concurrent conversation slots against `url`: the round trips (ms) counted, the
     seconds they span, how many were in flight on average over that span, and how many
@@ -139,7 +139,7 @@ async def play(
             )
         )
         ended = time.perf_counter()
-    if n > 1 and not every:
+    if steady and n > 1 and not every:
         started = max(b[0][0] for b in batches)
         ended = min(b[-1][0] + b[-1][1] / 1000 for b in batches)
         if ended <= started:
@@ -149,8 +149,8 @@ async def play(
     return counted, span, sum(counted) / 1000 / span, sum(len(b) for b in batches)
 
 
-def play_in_process(url: str, n: int, seeds: list[list[int]], rate: float):
-    return asyncio.run(play(url, n, seeds, rate))
+def play_in_process(url: str, n: int, seeds: list[list[int]], rate: float, steady: bool = True):
+    return asyncio.run(play(url, n, seeds, rate, steady=steady))
 
 
 async def run(
@@ -188,7 +188,7 @@ async def run(
             nlu = engine.nlu = CountingNlu(engine.nlu)
             # connections, caches, Rasa, and the client process itself
             warm = [[seed * 100_000 + i] for i in range(5)]
-            await loop.run_in_executor(clients, play_in_process, url, 5, warm, 0.0)
+            await loop.run_in_executor(clients, play_in_process, url, 5, warm, 0.0, False)
             for n in (1, conversations):
                 nlu.calls = 0
                 hits_before = nlu.inner.cache.hits
