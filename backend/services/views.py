@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.store.tables import SlaClock, Staff, Ticket, TicketEvent
 
@@ -76,19 +77,20 @@ def _jsonable(value):
 
 
 async def view_of(session: AsyncSession, ticket: Ticket) -> TicketView:
-    technician = await session.get(Staff, ticket.technician_id) if ticket.technician_id else None
-    parent = await session.get(Ticket, ticket.parent_id) if ticket.parent_id else None
-    events = (
-        await session.execute(
-            select(TicketEvent)
-            .where(TicketEvent.ticket_id == ticket.id)
-            .order_by(TicketEvent.at, TicketEvent.id)
-        )
+    return await session.run_sync(ticket_view, ticket)
+
+
+def ticket_view(session: Session, ticket: Ticket) -> TicketView:
+    """The view on a synchronous session (the chat reads it as one unit of work)."""
+    technician = session.get(Staff, ticket.technician_id) if ticket.technician_id else None
+    parent = session.get(Ticket, ticket.parent_id) if ticket.parent_id else None
+    events = session.execute(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.at, TicketEvent.id)
     ).scalars()
-    clocks = (
-        await session.execute(
-            select(SlaClock).where(SlaClock.ticket_id == ticket.id).order_by(SlaClock.id)
-        )
+    clocks = session.execute(
+        select(SlaClock).where(SlaClock.ticket_id == ticket.id).order_by(SlaClock.id)
     ).scalars()
     return TicketView(
         number=ticket.number,

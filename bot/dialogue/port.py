@@ -25,7 +25,7 @@ from backend.services import customers, notices, texts
 from backend.services.desk import Desk
 from backend.services.registration import Registration, file_ticket
 from backend.services.transitions import StatusChange, change_status
-from backend.services.views import TicketView, view_of
+from backend.services.views import TicketView, ticket_view, view_of
 from backend.store.tables import (
     Attachment,
     ChannelIdentity,
@@ -253,13 +253,7 @@ class StorePort:
     async def units_of(self, customer_id: int | None) -> list[UnitInfo]:
         if customer_id is None:
             return []
-        async with self.desk.db.reading() as session:
-            rows = (
-                await session.execute(
-                    select(Unit).where(Unit.customer_id == customer_id).order_by(Unit.id)
-                )
-            ).scalars()
-            return [_unit(u) for u in rows]
+        return await self.desk.db.run_orm(_units_of, customer_id, read_only=True)
 
     async def unit_by_serial(self, serial: str) -> UnitInfo | None:
         return await self.unit_for(serial=serial, model=None, customer_id=None)
@@ -294,28 +288,15 @@ class StorePort:
         limit: int = 5,
     ) -> list[TicketBrief]:
         """Tickets filed from this chat, plus the bound customer's when the phone is verified."""
-        async with self.desk.db.reading() as session:
-            ident = (
-                await session.execute(
-                    select(ChannelIdentity).where(
-                        ChannelIdentity.channel == channel,
-                        ChannelIdentity.external_id == external_id,
-                    )
-                )
-            ).scalar_one_or_none()
-            if ident is None:
-                return []
-            scope = [Ticket.identity_id == ident.id]
-            if verified and ident.customer_id is not None:
-                scope.append(Ticket.customer_id == ident.customer_id)
-            stmt = select(Ticket).where(or_(*scope))
-            if open_only:
-                stmt = stmt.where(Ticket.status.not_in(tuple(lifecycle.FINAL)))
-            stmt = stmt.order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(limit)
-            return [
-                TicketBrief(t.id, t.number, t.kind, t.status, t.registered_at)
-                for t in (await session.execute(stmt)).scalars()
-            ]
+        find = partial(
+            _tickets_of,
+            channel=channel,
+            external_id=external_id,
+            verified=verified,
+            open_only=open_only,
+            limit=limit,
+        )
+        return await self.desk.db.run_orm(find, read_only=True)
 
     async def own_ticket(
         self, channel: str, external_id: str, number: str, *, verified: bool
@@ -327,13 +308,7 @@ class StorePort:
         return next((t for t in mine if t.number == canonical), None)
 
     async def view(self, number: str) -> TicketView:
-        async with self.desk.db.reading() as session:
-            ticket = (
-                await session.execute(select(Ticket).where(Ticket.number == number))
-            ).scalar_one_or_none()
-            if ticket is None:
-                raise NotFound(number)
-            return await view_of(session, ticket)
+        return await self.desk.db.run_orm(_view, number, read_only=True)
 
     async def expedite(self, number: str) -> tuple[TicketView, bool]:
         """Record the urge; escalate when a running clock is past its warning point."""
@@ -467,3 +442,44 @@ def _file(session: Session, desk: Desk, reg: Registration) -> Filed:
             .values(ticket_id=ticket.id)
         )
     return Filed(ticket.id, ticket.number, ticket.category, ticket.region_class, ticket.severity)
+
+
+def _tickets_of(
+    session: Session,
+    *,
+    channel: str,
+    external_id: str,
+    verified: bool,
+    open_only: bool,
+    limit: int,
+) -> list[TicketBrief]:
+    ident = session.execute(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+        )
+    ).scalar_one_or_none()
+    if ident is None:
+        return []
+    scope = [Ticket.identity_id == ident.id]
+    if verified and ident.customer_id is not None:
+        scope.append(Ticket.customer_id == ident.customer_id)
+    stmt = select(Ticket).where(or_(*scope))
+    if open_only:
+        stmt = stmt.where(Ticket.status.not_in(tuple(lifecycle.FINAL)))
+    stmt = stmt.order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(limit)
+    return [
+        TicketBrief(t.id, t.number, t.kind, t.status, t.registered_at)
+        for t in session.execute(stmt).scalars()
+    ]
+
+
+def _units_of(session: Session, customer_id: int) -> list[UnitInfo]:
+    stmt = select(Unit).where(Unit.customer_id == customer_id).order_by(Unit.id)
+    return [_unit(u) for u in session.execute(stmt).scalars()]
+
+
+def _view(session: Session, number: str) -> TicketView:
+    ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
+    if ticket is None:
+        raise NotFound(number)
+    return ticket_view(session, ticket)
