@@ -19,19 +19,19 @@ def identity(session: Session, channel: str, external_id: str, now: datetime) ->
     stmt = select(ChannelIdentity).where(
         ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
     )
-    row = (session.execute(stmt)).scalar_one_or_none()
+    row = session.execute(stmt).scalar_one_or_none()
     if row is None:
         values = {"channel": channel, "external_id": external_id, "created_at": now}
         insert_ignoring_conflict(
             session, ChannelIdentity, values, [ChannelIdentity.channel, ChannelIdentity.external_id]
         )
-        row = (session.execute(stmt)).scalar_one()
+        row = session.execute(stmt).scalar_one()
     return row
 
 
 def by_phone(session: Session, phone: str) -> Customer | None:
     stmt = select(Customer).where(Customer.phone == phone)
-    return (session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def find_or_create(
@@ -88,7 +88,7 @@ def find_unit(
     """The unit sold: by serial number, else the customer's only unit of that model."""
     if serial_number:
         stmt = select(Unit).where(func.upper(Unit.serial_number) == serial_number.strip().upper())
-        unit = (session.execute(stmt)).scalar_one_or_none()
+        unit = session.execute(stmt).scalar_one_or_none()
         if unit is not None:
             return unit
     if customer_id is None:
@@ -96,5 +96,5 @@ def find_unit(
     stmt = select(Unit).where(Unit.customer_id == customer_id)
     if model:
         stmt = stmt.where(func.upper(Unit.model) == model.strip().upper())
-    units = (session.execute(stmt)).scalars().all()
+    units = session.execute(stmt).scalars().all()
     return units[0] if len(units) == 1 else None

@@ -36,7 +36,7 @@ def customer_target(session: Session, ticket: Ticket) -> ChannelIdentity | None:
         .order_by(ChannelIdentity.id.desc())
         .limit(1)
     )
-    return (session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def enqueue(
@@ -136,7 +136,7 @@ def notify_supervisors(
     stmt = select(Staff).where(
         Staff.role == "supervisor", Staff.active.is_(True), Staff.telegram_chat_id.is_not(None)
     )
-    supervisors = (session.execute(stmt)).scalars().all()
+    supervisors = session.execute(stmt).scalars().all()
     return notify_staff(
         session, ticket, supervisors, key=key, kind="escalation", text=text, now=now
     )

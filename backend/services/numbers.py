@@ -25,5 +25,5 @@ def next_number(session: Session, kind: TicketKind, day: date) -> str:
         index_elements=[TicketCounter.kind, TicketCounter.period],
         set_={"last": TicketCounter.last + 1},
     ).returning(TicketCounter.last)
-    serial = (session.execute(stmt)).scalar_one()
+    serial = session.execute(stmt).scalar_one()
     return format_number(kind, day, serial)

@@ -33,11 +33,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL; None for PostgreSQL and in-memory SQLite."""
+    database = make_url(url).database if is_sqlite(url) else None
+    return database if database and database != ":memory:" else None
+
+
 def make_engine(url: str, **kwargs) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
-    database = make_url(url).database
-    if database and database != ":memory:":
+    if database := sqlite_file(url):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
     _serialise_sqlite_writers(engine.sync_engine, _WriterQueue())
@@ -54,13 +59,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_sqlite(connection) -> bool:
-    """BEGIN, deferred for a read-only unit of work, IMMEDIATE otherwise; True if it may write."""
-    if connection.get_execution_options().get(READ_ONLY):
-        connection.exec_driver_sql("BEGIN")
-        return False
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-    return True
+def _read_only(connection) -> bool:
+    return bool(connection.get_execution_options().get(READ_ONLY))
+
+
+def _begin_sqlite(connection) -> None:
+    """BEGIN, deferred for a read-only unit of work, IMMEDIATE otherwise."""
+    connection.exec_driver_sql("BEGIN" if _read_only(connection) else "BEGIN IMMEDIATE")
 
 
 def _serialise_sqlite_writers(engine: Engine, writers: _WriterQueue) -> None:
@@ -77,10 +82,8 @@ def _serialise_sqlite_writers(engine: Engine, writers: _WriterQueue) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if connection.get_execution_options().get(READ_ONLY):
-            _begin_sqlite(connection)
-            return
-        writers.enter(connection)
+        if not _read_only(connection):
+            writers.enter(connection)
         try:
             _begin_sqlite(connection)
         except BaseException:
@@ -100,7 +103,7 @@ def _serialise_sqlite_writers(engine: Engine, writers: _WriterQueue) -> None:
 
 def _threaded_sqlite_engine(url: str) -> Engine:
     """A synchronous engine on the same SQLite file for `Database.run` (its units of
-    work run whole in a worker thread; the caller holds the writer turn)."""
+    work run whole in one worker thread)."""
     engine = create_engine(
         make_url(url).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": 30, "check_same_thread": False},
@@ -124,17 +127,14 @@ class _WriterQueue:
     def __init__(self) -> None:
         self._lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
-    def _loop_lock(self, loop: asyncio.AbstractEventLoop) -> asyncio.Lock:
-        if self._lock is None or self._lock[0] is not loop:
-            self._lock = (loop, asyncio.Lock())
-        return self._lock[1]
-
     def enter(self, connection) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a synchronous engine use (no event loop): SQLite's lock alone
-        lock = self._loop_lock(loop)
+        if self._lock is None or self._lock[0] is not loop:
+            self._lock = (loop, asyncio.Lock())
+        lock = self._lock[1]
 
         async def acquire() -> None:
             if lock.locked():
@@ -228,7 +228,7 @@ class Database:
         return await self.run(_with_session, unit, args, read_only=read_only)
 
     def _threaded_sqlite(self) -> bool:
-        return is_sqlite(self.url) and make_url(self.url).database not in (None, "", ":memory:")
+        return sqlite_file(self.url) is not None
 
     def _sqlite_thread(self) -> tuple[Engine, ThreadPoolExecutor]:
         if self._threaded is None:

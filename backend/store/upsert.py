@@ -17,4 +17,4 @@ def insert_ignoring_conflict(session: Session, model, values: dict, keys) -> boo
     stmt = (
         dialect_insert(session)(model).values(**values).on_conflict_do_nothing(index_elements=keys)
     )
-    return (session.execute(stmt)).rowcount == 1
+    return session.execute(stmt).rowcount == 1

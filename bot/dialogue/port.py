@@ -18,11 +18,11 @@ from sqlalchemy.orm.attributes import flag_modified
 from backend.domain import lifecycle
 from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
-from backend.domain.errors import NotFound
 from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
 from backend.services import customers, notices, texts
 from backend.services.desk import Desk
+from backend.services.queries import find_ticket
 from backend.services.registration import Registration, file_ticket
 from backend.services.transitions import StatusChange, change_status
 from backend.services.views import TicketView, ticket_view, view_of
@@ -194,10 +194,6 @@ class StorePort:
             ),
             sql.chat(channel, external_id),
         )
-
-    async def last_message_id(self, channel: str, external_id: str) -> int:
-        async with self.desk.db.reading() as session:
-            return await _last_message_id(session, channel, external_id)
 
     async def set_handed_off(self, channel: str, external_id: str, value: bool) -> bool:
         async with self.desk.db.transaction() as session:
@@ -392,16 +388,6 @@ async def _customer_of(session: AsyncSession, channel: str, external_id: str):
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def _last_message_id(session: AsyncSession, channel: str, external_id: str) -> int:
-    stmt = (
-        select(Message.id)
-        .where(Message.channel == channel, Message.external_id == external_id)
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar() or 0
-
-
 async def _conversation(session: AsyncSession, channel: str, external_id: str):
     stmt = select(Conversation).where(
         Conversation.channel == channel, Conversation.external_id == external_id
@@ -479,7 +465,4 @@ def _units_of(session: Session, customer_id: int) -> list[UnitInfo]:
 
 
 def _view(session: Session, number: str) -> TicketView:
-    ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
-    if ticket is None:
-        raise NotFound(number)
-    return ticket_view(session, ticket)
+    return ticket_view(session, find_ticket(session, number))
