@@ -227,6 +227,17 @@ class Database:
                 return await session.run_sync(unit, *args)
         return await self.run(_with_session, unit, args, read_only=read_only)
 
+    async def write(self, unit: Callable[..., T], *args) -> T:
+        """THE way to change the store: `unit(session, *args)`, a synchronous function of
+        an ORM `Session`, runs whole in one transaction, committed when it returns and
+        rolled back when it raises. Return plain values (objects come back detached)."""
+        return await self.run_orm(unit, *args)
+
+    async def read(self, unit: Callable[..., T], *args) -> T:
+        """THE way to read the store: like `write`, in a read-only transaction that never
+        takes SQLite's write lock (deferred BEGIN) and commits nothing."""
+        return await self.run_orm(unit, *args, read_only=True)
+
     def _threaded_sqlite(self) -> bool:
         return sqlite_file(self.url) is not None
 
