@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -12,41 +9,16 @@ from backend.domain import lifecycle, sla
 from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
-from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
+from backend.domain.kinds import RegionClass, Severity, TicketKind
 from backend.services import customers, notices, texts
 from backend.services.desk import Desk
 from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
+from backend.services.values import Registration
 from backend.services.views import TicketView, view_of
 from backend.store.tables import SlaClock, Ticket, TicketEvent
 
 MAX_TEXT = 2000
-
-
-@dataclass
-class Registration:
-    """What a channel or the API knows when it files a ticket. Only `kind` is required
-    for every kind; a repair also needs a description."""
-
-    kind: TicketKind
-    channel: Channel = Channel.API
-    external_id: str | None = None  # chat id or web session; None for API and hotline
-    actor: str = "customer"
-    description: str = ""
-    phone: str | None = None
-    name: str | None = None
-    serial_number: str | None = None
-    product_model: str | None = None
-    address: str | None = None
-    region: str | None = None
-    region_class: RegionClass | None = None
-    abroad: bool | None = None
-    visit_time: str | None = None
-    requested_date: date | None = None  # maintenance
-    severity: Severity | None = None  # complaint
-    cause: str | None = None  # complaint
-    concerning: str | None = None  # complaint: the ticket number it is about
-    parent_id: int | None = None
 
 
 def _validate(reg: Registration) -> None:
