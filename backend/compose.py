@@ -20,10 +20,12 @@ from aiohttp import web
 
 from backend.api import hotline
 from backend.api.app import create_app
-from backend.api.keys import NLU, SETTINGS
+from backend.api.keys import DESK, NLU, SETTINGS
 from backend.config import Settings
 from backend.scheduler import attach_scheduler
+from backend.services.chat import ChatService
 from backend.services.desk import Clock
+from bot.channels.keys import CHAT_DESK
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
 from nlu.client import NluClient
@@ -45,10 +47,17 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[NLU].close()
 
 
+async def chat_desk_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The services as the chat calls them, on the desk the store context opened."""
+    app[CHAT_DESK] = ChatService(app[DESK])
+    yield
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
-    install_chat(app)  # dialogue engine, REST/web chat, Telegram, staff handoff API
+    app.cleanup_ctx.append(chat_desk_ctx)
+    install_chat(app, settings, nlu=lambda: app.get(NLU))  # engine, REST/web chat, Telegram
     app.add_routes(hotline.routes)
     attach_scheduler(app, default_senders)  # outbox dispatcher and periodic scans
     return app

@@ -25,7 +25,9 @@ async def expedite(desk: Desk, number: str, *, actor: str, note: str = "客户�
 
     def unit(session: Session) -> Expedited:
         ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
-        session.add(TicketEvent(ticket_id=ticket.id, at=now, actor=actor, action="expedite", note=note))
+        session.add(
+            TicketEvent(ticket_id=ticket.id, at=now, actor=actor, action="expedite", note=note)
+        )
         clocks = session.execute(
             select(SlaClock).where(
                 SlaClock.ticket_id == ticket.id,
