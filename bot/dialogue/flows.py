@@ -59,7 +59,7 @@ def complaint_told(nlu: NluResult) -> str | None:
 
 
 # ---- submitting ---------------------------------------------------------------------------
-def _registration(ctx: Ctx, kind: TicketKind, **extra) -> Registration:
+def registration(ctx: Ctx, kind: TicketKind, **extra) -> Registration:
     s = ctx.slots
     product = s.get("product") or {}
     return Registration(
@@ -74,7 +74,7 @@ def _registration(ctx: Ctx, kind: TicketKind, **extra) -> Registration:
     )
 
 
-async def _register(ctx: Ctx, reg: Registration):
+async def register(ctx: Ctx, reg: Registration):
     filed = await ctx.desk.register(reg)
     ctx.state.focus(filed.id, filed.number)
     ctx.link = (ctx.form.started_after, filed.id)  # the form's transcript joins the ticket
@@ -87,9 +87,9 @@ def _category_text(category: str | None) -> str:
 
 async def repair_submit(ctx: Ctx) -> list[Reply]:
     s = ctx.slots
-    view = await _register(
+    view = await register(
         ctx,
-        _registration(
+        registration(
             ctx,
             TicketKind.REPAIR,
             description=s["description"],
@@ -108,9 +108,9 @@ async def repair_submit(ctx: Ctx) -> list[Reply]:
 
 async def complaint_submit(ctx: Ctx) -> list[Reply]:
     s = ctx.slots
-    view = await _register(
+    view = await register(
         ctx,
-        _registration(
+        registration(
             ctx,
             TicketKind.COMPLAINT,
             description=s["description"],
@@ -128,9 +128,9 @@ async def maintenance_submit(ctx: Ctx) -> list[Reply]:
     s = ctx.slots
     requested = date.fromisoformat(s["requested_date"])
     product = s.get("product") or {}
-    view = await _register(
+    view = await register(
         ctx,
-        _registration(
+        registration(
             ctx,
             TicketKind.MAINTENANCE,
             description=f"预约保养：{product.get('label') or T.PRODUCT_UNKNOWN_LABEL}",
