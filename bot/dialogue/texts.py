@@ -140,7 +140,6 @@ FIELD_LABELS = {
     "severity": "严重程度",
 }
 SEVERITY_ZH = {"normal": "一般", "serious": "严重"}
-FLOW_TITLES = {"repair": "报修", "complaint": "投诉", "maintenance": "保养预约"}
 
 # The loop guard (bot/dialogue/steps.py ask_slot): never the same question a fourth time.
 PICK_A_CHOICE = "为了不耽误您的时间，{what}请直接点击下面的选项之一："
