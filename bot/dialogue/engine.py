@@ -72,14 +72,10 @@ class Engine:
 
     async def _turn(self, channel: str, external_id: str, inp: Input) -> list[Reply]:
         row = await self.desk.load(channel, external_id)
-        if (
-            inp.update_id is not None
-            and row.last_update_id is not None
-            and inp.update_id <= row.last_update_id
-        ):
+        state = ConversationState.from_json(row.state, row.last_update_id)
+        if state.seen(inp.update_id):
             log.info("dropping repeated update %s of %s chat", inp.update_id, channel)
             return []
-        state = ConversationState.from_json(row.state)
         state.survey = row.survey_open
         ctx = Ctx(self.desk, channel, external_id, state, row.last_message_id, self.flows)
         ctx.known_customer(row.customer)

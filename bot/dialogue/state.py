@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 2
+# How many of a chat's latest channel update ids are remembered to drop re-deliveries.
+# Telegram may restart update ids at a random value after a week without updates, so
+# only an id seen recently is a repeat; a lower one is not.
+SEEN_UPDATES = 50
 
 
 @dataclass
@@ -54,8 +58,18 @@ class ConversationState:
     ticket: str | None = None  # ... and its number
     customer_id: int | None = None  # the customer the chat is bound to
     verified: bool = False  # the chat proved it is that customer
+    seen_updates: list[int] = field(default_factory=list)  # latest channel update ids
     # Not stored: a survey of this chat waits for input (read from the survey table).
     survey: bool = False
+
+    def seen(self, update_id: int | None) -> bool:
+        """Whether this channel update was handled already; remembers it if not."""
+        if update_id is None:
+            return False
+        if update_id in self.seen_updates:
+            return True
+        self.seen_updates = [*self.seen_updates, update_id][-SEEN_UPDATES:]
+        return False
 
     def focus(self, ticket_id: int, number: str) -> None:
         self.ticket_id, self.ticket = ticket_id, number
@@ -75,13 +89,18 @@ class ConversationState:
             "ticket": self.ticket,
             "customer_id": self.customer_id,
             "verified": self.verified,
+            "seen_updates": self.seen_updates,
         }
 
     @classmethod
-    def from_json(cls, data: dict | None) -> ConversationState:
+    def from_json(cls, data: dict | None, last_update_id: int | None = None) -> ConversationState:
+        """`last_update_id`: the row's column of that name, all a version-1 row knew of
+        the updates it handled."""
         data = data or {}
         if data.get("v", 1) == 1:
-            return cls._from_v1(data)
+            state = cls._from_v1(data)
+            state.seen_updates = [] if last_update_id is None else [last_update_id]
+            return state
         form = data.get("form")
         pending = data.get("pending")
         return cls(
@@ -93,6 +112,7 @@ class ConversationState:
             ticket=data.get("ticket"),
             customer_id=data.get("customer_id"),
             verified=bool(data.get("verified")),
+            seen_updates=[int(u) for u in data.get("seen_updates") or ()],
         )
 
     @classmethod

@@ -135,3 +135,19 @@ async def test_ownership_is_a_query_even_past_a_thousand_tickets(chat, chat_desk
     assert filed.number in chat.text and "没有找到" not in chat.text
     customers = await _count(desk, Customer)
     assert customers == 2  # seeded + this chat's; nothing else was bound
+
+
+async def test_an_update_id_is_dropped_only_when_seen_not_when_lower(engine, nlu, desk):
+    """Telegram may restart update ids at a random, lower value after a week."""
+    from bot.dialogue.engine import Input
+
+    nlu.means("你好", "greet").means("谢谢", "thanks")
+    assert await engine.handle("telegram", "42", Input("你好", update_id=900))
+    assert await engine.handle("telegram", "42", Input("你好", update_id=900)) == []  # a repeat
+    replies = await engine.handle("telegram", "42", Input("谢谢", update_id=17))  # lower, new
+    assert replies and "不客气" in replies[0].text
+    assert await engine.handle("telegram", "42", Input("谢谢", update_id=17)) == []
+    incoming = await desk.db.read(
+        lambda s: s.execute(select(Message.text).where(Message.direction == "in")).scalars().all()
+    )
+    assert incoming == ["你好", "谢谢"]
