@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from backend.api.keys import DESK, SETTINGS
 from backend.config import Settings
 from backend.scheduler.dispatcher import Dispatcher, Sender
-from backend.services import reminders, sla_watch, surveys
+from backend.services import outbox, reminders, sla_watch, surveys
 from backend.services.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,8 @@ def attach_scheduler(app: web.Application, senders: SendersFactory) -> None:
             await sender.start()
         schedule = Schedule(app[DESK], Dispatcher(app[DESK], channel_senders))
         schedule.start()
-        log.info("scheduler started (channels: %s)", ", ".join(sorted(channel_senders)))
+        channels = sorted({*channel_senders, *outbox.IN_STORE})
+        log.info("scheduler started (channels: %s)", ", ".join(channels))
         yield
         await schedule.stop()
         for sender in channel_senders.values():
