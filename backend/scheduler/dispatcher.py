@@ -74,7 +74,8 @@ class Dispatcher:
 
     async def _deliver(self, notice: Claimed) -> int:
         if deliver := self.in_store.get(notice.channel):
-            # Shielded like _record: the delivery and its record commit together or not.
+            # Shielded like _record: a shutdown lets a delivery already under way commit
+            # (delivery and record are one transaction, so it is both or neither).
             outcome, ok = await asyncio.shield(
                 outbox.deliver_in_store(
                     self.desk.db, deliver, notice, self.desk.now(), self.backoff
