@@ -3,14 +3,12 @@ about a variable that holds nonsense."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from backend.config import DEFAULT_DB, Settings, SettingsError
+from tests.cli.test_commands import aftercare
 
 
 def test_no_variables_give_the_readme_defaults():
@@ -115,17 +113,9 @@ def test_a_bad_value_is_refused_naming_the_variable(variable, value):
     assert variable in str(raised.value) and repr(value) in str(raised.value)
 
 
-def test_the_command_says_which_variable_is_wrong(tmp_path):
-    env = os.environ | {"AFTERCARE_PORT": "abc", "DATABASE_URL": "sqlite+aiosqlite:///x.db"}
-    out = subprocess.run(
-        [sys.executable, "-m", "backend.cli", "db", "upgrade"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_the_command_says_which_variable_is_wrong(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFTERCARE_PORT", "abc")
+    out = aftercare("db", "upgrade", database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)
     assert out.returncode != 0
     assert "AFTERCARE_PORT='abc'" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was opened
