@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from backend.domain import dates
 from backend.domain.contact import normalise_phone
 from backend.domain.numbering import normalise_number
 from bot.dialogue import parsing
@@ -31,12 +32,7 @@ _HEAD = re.compile(
 _TAIL = re.compile(r"(?:吧|的|哦|呢|啊|呀|哈|就行|就好|可以|都行|谢谢|。|\.|!|！|，|,|~|\s)*$")
 
 _N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_DAY = (
-    r"(?:今天|明天|明日|后天|大后天"
-    r"|(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
-    rf"|20\d{{2}}[-/.年]\d{{1,2}}[-/.月]\d{{1,2}}[日号]?|{_N}月{_N}[日号]?|\d{{1,2}}/\d{{1,2}}"
-    rf"|{_N}[日号])"
-)
+_DAY = f"(?:{dates.DATE_EXPRESSION})"  # the domain's date grammar (backend/domain/dates.py)
 _PART = r"(?:上午|下午|中午|晚上|早上|早晨|傍晚|白天|全天|一早)"
 _CLOCK = rf"(?:{_N}(?:点半?|点\d{{1,2}}分?|[:：]\d{{2}}))"
 _WHEN = rf"{_PART}?{_CLOCK}?(?:(?:到|至|-|~){_PART}?{_CLOCK})?(?:以后|之后|以前|之前|左右|前后)?"

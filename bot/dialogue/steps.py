@@ -230,7 +230,7 @@ async def expedite(ctx: Ctx, nlu: NluResult) -> list[Reply]:
         return replies
     ctx.state.focus(ticket.id, ticket.number)
     status_zh = _status_zh(ticket.status)
-    if ticket.status in lifecycle.FINAL or ticket.status == "resolved":  # nothing to hurry
+    if ticket.status in lifecycle.DONE:  # nothing left to hurry
         return [Reply(T.EXPEDITE_FINAL.format(number=ticket.number, status=status_zh))]
     view, escalated = await ctx.desk.expedite(ticket.number)
     text = T.EXPEDITED.format(number=view.number, status=status_zh)
