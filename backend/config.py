@@ -33,6 +33,8 @@ class Settings:
     var_dir: Path = Path("var")
     log_level: str = "INFO"
     event_loop: str = "uvloop"  # or "asyncio" (uvloop is used only where installed)
+    # Transcripts, photos and hotline turns of tickets closed longer ago are purged.
+    retention_days: int = 3 * 365
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,4 +70,5 @@ class Settings:
             var_dir=path("AFTERCARE_VAR_DIR") or Path("var"),
             log_level=opt("AFTERCARE_LOG_LEVEL") or cls.log_level,
             event_loop=opt("AFTERCARE_EVENT_LOOP") or cls.event_loop,
+            retention_days=max(1, int(opt("AFTERCARE_RETENTION_DAYS") or cls.retention_days)),
         )

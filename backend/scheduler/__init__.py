@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from backend.api.keys import DESK, SETTINGS
 from backend.config import Settings
 from backend.scheduler.dispatcher import Dispatcher, Sender
-from backend.services import reminders, sla_watch, surveys
+from backend.services import reminders, retention, sla_watch, surveys
 from backend.services.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ async def run_scans(desk: Desk) -> None:
         ("survey reminders", surveys.remind_and_expire),
         ("reminders", reminders.scan),
         ("sla", sla_watch.scan),
+        ("retention", retention.run_daily),  # at most once a day
     ):
         try:
             await scan(desk)
