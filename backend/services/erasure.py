@@ -96,7 +96,9 @@ async def erase_customer(desk: Desk, phone: str, *, actor: str) -> ErasureReport
     return report
 
 
-def _erase(session: Session, phone: str, actor: str, now: datetime) -> tuple[dict, list[str]]:
+def _erase(
+    session: Session, phone: str, actor: str, now: datetime
+) -> tuple[dict, list[str | None]]:
     customer = by_phone(session, phone)
     if customer is None:
         raise NotFound(f"没有手机号为 {mask_phone(phone)} 的客户")
@@ -129,7 +131,7 @@ def _erase(session: Session, phone: str, actor: str, now: datetime) -> tuple[dic
     quoted = (phone, customer.name, *_addresses(session, cid, tickets), *_said(session, tickets))
 
     # The chats: identity, conversation, transcript, photos, outbox, survey routing.
-    paths: list[str] = []
+    paths: list[str | None] = []
     counts["chats"] = len(chats)
     counts["identities"] = counts["conversations"] = 0
     counts["notifications"] = counts["notifications_cancelled"] = 0
@@ -256,7 +258,7 @@ def _erase(session: Session, phone: str, actor: str, now: datetime) -> tuple[dic
         detail={k: v for k, v in counts.items() if k != "audit_id"},
     )
     counts["customer_id"] = cid
-    return counts, [p for p in paths if p]
+    return counts, paths
 
 
 def _chat_of(model, chat: dict):

@@ -24,19 +24,19 @@ log = logging.getLogger(__name__)
 ORPHAN_AGE = timedelta(days=1)
 
 
-def take_attachments(session: Session, where) -> list[str]:
-    """Delete the attachment rows matching `where`; the paths of their files, to remove
-    with `remove_files` once the unit of work has committed."""
+def take_attachments(session: Session, where) -> list[str | None]:
+    """Delete the attachment rows matching `where`; one entry per row, the path of its
+    file (None: never downloaded), for `remove_files` once the unit of work committed."""
     paths = session.execute(select(Attachment.path).where(where)).scalars().all()
     session.execute(delete(Attachment).where(where).execution_options(synchronize_session=False))
-    return [p for p in paths if p]
+    return list(paths)
 
 
-def remove_files(paths: Iterable[str]) -> int:
+def remove_files(paths: Iterable[str | None]) -> int:
     """Remove the files; how many were there. A file that cannot be removed is logged
     (by its name only) and left to the orphan pass."""
     removed = 0
-    for name in set(paths):
+    for name in {p for p in paths if p}:
         path = Path(name)
         try:
             path.unlink()

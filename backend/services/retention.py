@@ -81,9 +81,9 @@ async def run_daily(desk: Desk) -> PurgeReport | None:
 
 def _purge(
     session: Session, closed_before: datetime, idle_before: datetime, now: datetime
-) -> tuple[dict, list[str]]:
+) -> tuple[dict, list[str | None]]:
     counts = {"tickets": 0, "messages": 0, "attachments": 0}
-    paths: list[str] = []
+    paths: list[str | None] = []
     old = select(Ticket.id).where(
         or_(
             Ticket.closed_at < closed_before,
@@ -126,7 +126,7 @@ def _purge(
     counts["conversations"] = len(chats)
     counts["identities"] = _delete_identities(session, chats)
     audit.record(session, at=now, actor=ACTOR, action=ACTION, subject="store", detail=counts)
-    return counts, [p for p in paths if p]
+    return counts, paths
 
 
 def _anonymous_idle_chats(session: Session, idle_before: datetime) -> list[tuple[str, str]]:

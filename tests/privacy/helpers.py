@@ -99,3 +99,8 @@ async def dump(db) -> str:
 
 def files_under(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def figures(report: dict) -> dict:
+    """A report without the moment it was made: what must not change."""
+    return {k: v for k, v in report.items() if k != "generated_at"}
