@@ -19,9 +19,9 @@ from aiohttp import web
 
 from backend.api import hotline
 from backend.api.app import create_app
-from backend.api.keys import NLU, SETTINGS
+from backend.api.keys import DESK, NLU, SETTINGS
 from backend.config import Settings
-from backend.scheduler import attach_scheduler
+from backend.scheduler import running as scheduler_running
 from backend.services.desk import Clock
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
@@ -44,12 +44,19 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[NLU].close()
 
 
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The outbox dispatcher and the periodic scans for the app's lifetime (after the
+    store opens: create_app's context comes first)."""
+    async with scheduler_running(app[DESK], default_senders(app[SETTINGS])):
+        yield
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
     install_chat(app)  # dialogue engine, REST/web chat, Telegram, staff handoff API
     app.add_routes(hotline.routes)
-    attach_scheduler(app, default_senders)  # outbox dispatcher and periodic scans
+    app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
     return app
 
 
