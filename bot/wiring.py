@@ -33,9 +33,8 @@ def install(app: web.Application, settings: Settings, nlu: Callable[[], Nlu | No
         app[ENGINE] = engine
         channel = None
         if settings.telegram_token:
-            channel = TelegramChannel(
-                settings, engine, attachments_dir=settings.var_dir / "attachments"
-            )
+            desk = app[CHAT_DESK]
+            channel = TelegramChannel(settings, engine, attachments_dir=desk.attachments_dir)
             await channel.start()
             app[TELEGRAM] = channel
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -48,6 +49,10 @@ class ChatService:
     @property
     def tz(self) -> tzinfo:
         return self.desk.calendar.tz
+
+    @property
+    def attachments_dir(self) -> Path | None:
+        return self.desk.attachments_dir
 
     def today(self) -> date:
         return self.desk.today()

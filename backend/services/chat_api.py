@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from typing import Protocol
 
 from backend.services.replies import Reply
@@ -113,6 +114,7 @@ class ChatDesk(Protocol):
     """Every read and write a conversation needs. Each call is one unit of work."""
 
     tz: tzinfo  # the desk's local time zone (dates and times shown to customers)
+    attachments_dir: Path | None  # where a channel stores the photos customers send
 
     def today(self) -> date: ...
 
