@@ -49,7 +49,7 @@ def _settings() -> Settings:
         settings = Settings.from_env()
     except SettingsError as e:  # a typo in a variable: one line, not a traceback
         raise SystemExit(f"aftercare: {e}") from None
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     return settings
 
 

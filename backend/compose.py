@@ -9,10 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from aiohttp import web
@@ -27,23 +24,45 @@ from backend.services.desk import Clock
 from bot.channels.keys import CHAT_DESK
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
+from nlu import paths
 from nlu.client import NluClient
+from nlu.supervisor import LocalServers
 
 log = logging.getLogger(__name__)
 
-LOCAL_RASA_PORT = 5005
+NLU_WATCH_SECONDS = 15.0  # how often a ready NLU is asked again which model it serves
 
 
-async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
-    """One NLU client per app; without a Rasa URL it answers "unavailable" at once."""
-    settings = app[SETTINGS]
-    app[NLU] = NluClient(
-        settings.rasa_url or "http://127.0.0.1:9",
-        settings.rasa_token,
-        cache_size=settings.nlu_cache_size,
-    )
-    yield
-    await app[NLU].close()
+def nlu_ctx(starting: Callable[[], bool] | None):
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        """One NLU client per app; without a Rasa URL it answers "unavailable" at once.
+        It parses only once the server(s) serve the expected model (readiness), and a
+        watch asks again every few seconds, so a swapped or restarted server is noticed."""
+        settings = app[SETTINGS]
+        client = NluClient(
+            settings.rasa_url or "http://127.0.0.1:9",
+            settings.rasa_token,
+            cache_size=settings.nlu_cache_size,
+            expected_model=settings.nlu_model or paths.current_model().name,
+            starting=starting,
+            observe=app[DESK].metrics.nlu_parsed,
+        )
+        app[NLU] = client
+        watch = asyncio.create_task(_watch_nlu(client)) if settings.rasa_url else None
+        yield
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+        await client.close()
+
+    return ctx
+
+
+async def _watch_nlu(client: NluClient) -> None:
+    while True:
+        state = await client.check()  # logs the moment it becomes (or stops being) ready
+        await asyncio.sleep(NLU_WATCH_SECONDS if state.ready else 1.0)
 
 
 async def chat_desk_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -59,52 +78,51 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    nlu_starting: Callable[[], bool] | None = None,
+) -> web.Application:
+    """`nlu_starting`: whether the local Rasa servers are still loading (LocalServers)."""
     app = create_app(settings, clock=clock)
-    app.cleanup_ctx.append(nlu_ctx)
+    app.cleanup_ctx.append(nlu_ctx(nlu_starting))
     app.cleanup_ctx.append(chat_desk_ctx)
-    install_chat(app, settings, nlu=lambda: app.get(NLU))  # engine, REST/web chat, Telegram
+    # engine, REST/web chat, Telegram; the engine counts messages on the desk's metrics
+    install_chat(app, settings, nlu=lambda: app.get(NLU), meter=lambda: app[DESK].metrics)
     app.add_routes(hotline.routes)
     app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
     return app
 
 
 @contextlib.contextmanager
-def local_rasa(settings: Settings) -> Iterator[Settings]:
+def local_rasa(settings: Settings) -> Iterator[tuple[Settings, LocalServers | None]]:
     """Start the project's own Rasa server(s) when no RASA_URL is configured: one per
-    `rasa_servers`, on consecutive ports from 5005 (Rasa parses one message at a time)."""
+    `rasa_servers`, on consecutive ports from AFTERCARE_RASA_PORT (Rasa parses one
+    message at a time), supervised (nlu/supervisor.py), their output in var/log/."""
     if settings.rasa_url:
-        yield settings
+        yield settings, None
         return
-    ports = [LOCAL_RASA_PORT + i for i in range(settings.rasa_servers)]
-    log.info("starting %d local Rasa server(s) on port(s) %s", len(ports), ports)
-    argv = [sys.executable, "-m", "backend.cli", "nlu", "serve", "--token", settings.rasa_token]
-    procs = [subprocess.Popen([*argv, "--port", str(p)], env=os.environ.copy()) for p in ports]
-    try:
-        urls = ",".join(f"http://127.0.0.1:{p}" for p in ports)
-        yield settings.model_copy(update={"rasa_url": urls})
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    ports = [settings.rasa_port + i for i in range(settings.rasa_servers)]
+    with LocalServers(ports, settings.rasa_token, settings.var_dir / "log") as servers:
+        yield settings.model_copy(update={"rasa_url": ",".join(servers.urls)}), servers
 
 
-async def serve(settings: Settings) -> None:
-    app = build_app(settings)
+async def serve(settings: Settings, servers: LocalServers | None = None) -> None:
+    app = build_app(settings, nlu_starting=servers.starting if servers else None)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    base = f"http://{settings.host}:{settings.port}"
     log.info(
-        "Aftercare is listening on http://%s:%s (event loop: %s)",
-        settings.host,
-        settings.port,
+        "Aftercare is listening on %s (event loop: %s)",
+        base,
         type(asyncio.get_running_loop()).__module__.split(".")[0],
     )
+    log.info("web chat: %s/chat  staff console: %s/console  readiness: %s/readyz", *[base] * 3)
+    if servers is not None:
+        log.info("the NLU is loading (about a minute); until then the chat offers buttons")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -129,8 +147,8 @@ def event_loop(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop]:
 
 def run(settings: Settings) -> int:
     with (
-        local_rasa(settings) as wired,
+        local_rasa(settings) as (wired, servers),
         asyncio.Runner(loop_factory=event_loop(settings)) as runner,
     ):
-        runner.run(serve(wired))
+        runner.run(serve(wired, servers))
     return 0

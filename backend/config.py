@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -45,12 +45,19 @@ class Settings(BaseSettings):
     # parses of short messages remembered (nlu/cache.py); 0: off
     nlu_cache_size: int = Field(2048, alias="AFTERCARE_NLU_CACHE", ge=0)
     rasa_token: str = Field("dev-rasa-token", alias="RASA_TOKEN")
+    # the first port of the local Rasa servers `aftercare run` starts
+    rasa_port: int = Field(5005, alias="AFTERCARE_RASA_PORT", ge=1, le=65535)
+    # the model file the NLU must serve (readiness); unset: the repository's current one
+    nlu_model: str | None = Field(None, alias="AFTERCARE_NLU_MODEL")
+    # unset: /metrics answers loopback callers only; set: a bearer token, any caller
+    metrics_token: str | None = Field(None, alias="AFTERCARE_METRICS_TOKEN")
     calendar_file: Path | None = Field(None, alias="AFTERCARE_CALENDAR_FILE")
     sla_file: Path | None = Field(None, alias="AFTERCARE_SLA_FILE")
     serious_severity: str = Field("serious", alias="AFTERCARE_SERIOUS_SEVERITY")
     survey_delay_hours: float = Field(2.0, alias="AFTERCARE_SURVEY_DELAY_HOURS", ge=0)
     var_dir: Path = Field(Path("var"), alias="AFTERCARE_VAR_DIR")
     log_level: str = Field("INFO", alias="AFTERCARE_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="AFTERCARE_LOG_FORMAT")
     # or "asyncio" (uvloop is used only where installed)
     event_loop: str = Field("uvloop", alias="AFTERCARE_EVENT_LOOP")
     # Transcripts, photos and hotline turns of tickets closed longer ago are purged

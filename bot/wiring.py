@@ -12,15 +12,20 @@ from backend.config import Settings
 from bot.channels import rest, staff, webchat
 from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
-from bot.dialogue.engine import Engine, Nlu
+from bot.dialogue.engine import Engine, Meter, Nlu
 
 log = logging.getLogger(__name__)
 
 
-def install(app: web.Application, settings: Settings, nlu: Callable[[], Nlu | None]) -> None:
+def install(
+    app: web.Application,
+    settings: Settings,
+    nlu: Callable[[], Nlu | None],
+    meter: Callable[[], Meter | None] = lambda: None,
+) -> None:
     """Routes now (the router freezes at start-up); engine and Telegram in cleanup_ctx,
-    after the services (`CHAT_DESK`, set by the composition root) and the NLU client
-    (`nlu()`, opened by then) that they use."""
+    after the services (`CHAT_DESK`, set by the composition root), the NLU client
+    (`nlu()`, opened by then) and the message counters (`meter()`) that they use."""
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
     app.add_routes(staff.routes)
@@ -29,7 +34,7 @@ def install(app: web.Application, settings: Settings, nlu: Callable[[], Nlu | No
         app.router.add_post(path, _telegram_webhook)
 
     async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
-        engine = Engine(app[CHAT_DESK], nlu())
+        engine = Engine(app[CHAT_DESK], nlu(), meter=meter())
         app[ENGINE] = engine
         channel = None
         if settings.telegram_token:

@@ -12,6 +12,13 @@ Rasa parses one message at a time per process. `base_url` may name several serve
 to the one with the fewest parses in flight, and a server that refused a connection
 is passed over for `breaker_reset` seconds while another one answers. Parses of short
 messages are remembered (nlu/cache.py).
+
+Readiness: given `expected_model` (the model file's name, which carries the hash of the
+training inputs), the client parses only once every server's `GET /status` names that
+model, so a stale server left on the port (an orphan of an earlier run, another model)
+is never used silently; until then `parse` answers unavailable at once, and `starting`
+(a hook the supervisor of local servers gives) says whether that is "still loading"
+rather than "down". `check()` asks again (for `/readyz` and the periodic watch).
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 import aiohttp
@@ -47,7 +55,9 @@ class NluResult:
     confidence: float
     entities: tuple[Entity, ...] = ()
     available: bool = True  # False when Rasa is down/slow/circuit open
+    starting: bool = False  # unavailable because the server is still loading its model
     ranking: tuple[tuple[str, float], ...] = ()
+    seconds: float | None = field(default=None, compare=False)  # the server round trip
 
     @property
     def understood(self) -> bool:
@@ -70,6 +80,9 @@ class NluClient:
         breaker_reset: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         cache_size: int = 2048,
+        expected_model: str | None = None,
+        starting: Callable[[], bool] | None = None,
+        observe: Callable[[NluResult, float | None], None] | None = None,
     ) -> None:
         urls = [u.strip().rstrip("/") for u in base_url.split(",") if u.strip()]
         self._servers = [_Server(u + "/model/parse") for u in urls or ["http://127.0.0.1:9"]]
@@ -84,6 +97,13 @@ class NluClient:
         self._opened_at: float | None = None
         self._session: aiohttp.ClientSession | None = None
         self.cache: ParseCache[NluResult] = ParseCache(cache_size, clock=clock)
+        self._bases = urls or ["http://127.0.0.1:9"]
+        self.expected_model = expected_model
+        self._starting = starting or (lambda: False)
+        # (result, seconds of the server round trip or None from the cache): metrics.
+        self._observe = observe or (lambda result, seconds: None)
+        self.readiness = Readiness(expected_model is None, "not checked yet")
+        self._checked_at: float | None = None
 
     @property
     def circuit_open(self) -> bool:
@@ -96,10 +116,20 @@ class NluClient:
             # Nothing to classify; Rasa would only echo an empty parse.
             return NluResult(text=text, intent=FALLBACK_INTENT, confidence=0.0)
         if (known := self.cache.get(text)) is not None:
+            self._observe(known, None)
             return known
+        result = await self._parse(text)
+        self._observe(result, result.seconds)
+        return result
+
+    async def _parse(self, text: str) -> NluResult:
+        if not self.readiness.ready and not await self._ready_now():
+            return _unavailable(text, starting=self._starting())
         if self.circuit_open:
             return _unavailable(text)
+        started = time.perf_counter()
         payload = await self._post(text)
+        seconds = time.perf_counter() - started
         if payload is None:
             self._failures += 1
             if self._failures >= self._breaker_threshold or self._opened_at is not None:
@@ -108,9 +138,59 @@ class NluClient:
             return _unavailable(text)
         self._failures = 0
         self._opened_at = None
-        result = _result(text, payload)
+        result = replace(_result(text, payload), seconds=seconds)
+        log.debug("parsed %d characters in %.1f ms", len(text), seconds * 1000)
         self.cache.put(text, result)
         return result
+
+    async def _ready_now(self) -> bool:
+        """While not ready, ask /status at most once a second (a message arriving while
+        Rasa loads must not wait for it, nor hammer it)."""
+        now = self._clock()
+        if self._checked_at is None or now - self._checked_at >= 1.0:
+            await self.check()
+        return self.readiness.ready
+
+    async def check(self) -> Readiness:
+        """Ask every server which model it serves; ready when all serve `expected_model`."""
+        self._checked_at = self._clock()
+        if self.expected_model is None:
+            self.readiness = Readiness(True, "model not checked")
+            return self.readiness
+        session = self._session_for_loop()
+        problems = []
+        for base in self._bases:
+            model = await self._served_model(session, base)
+            if model is None:
+                state = "starting" if self._starting() else "not answering"
+                problems.append(f"{base}: {state}")
+            elif model != self.expected_model:
+                problems.append(f"{base}: serves {model}, expected {self.expected_model}")
+        was = self.readiness.ready
+        if problems:
+            self.readiness = Readiness(False, "; ".join(problems), self._starting())
+            if was:
+                log.error("NLU no longer ready: %s", self.readiness.reason)
+        else:
+            self.readiness = Readiness(True, f"serving {self.expected_model}")
+            if not was:
+                log.info("NLU ready: %s on %s", self.expected_model, ", ".join(self._bases))
+        return self.readiness
+
+    async def _served_model(self, session: aiohttp.ClientSession, base: str) -> str | None:
+        try:
+            async with session.get(
+                base + "/status", params=self._params, timeout=aiohttp.ClientTimeout(total=2)
+            ) as resp:
+                if resp.status != 200:
+                    return None
+                body = await resp.json()
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError):
+            return None
+        # Rasa 3 answers {"model_file": "nlu-<hash>.tar.gz", "model_id": ..., ...}; the
+        # file name is the model's fingerprint here (paths.model_name hashes its inputs).
+        model_file = body.get("model_file") if isinstance(body, dict) else None
+        return PurePosixPath(str(model_file)).name if model_file else ""
 
     async def _post(self, text: str) -> dict[str, Any] | None:
         session = self._session_for_loop()
@@ -174,8 +254,15 @@ class _Server:
     down_until: float | None = None  # passed over until then after a refused connection
 
 
-def _unavailable(text: str) -> NluResult:
-    return NluResult(text=text, intent=None, confidence=0.0, available=False)
+@dataclass(frozen=True)
+class Readiness:
+    ready: bool
+    reason: str
+    starting: bool = False
+
+
+def _unavailable(text: str, *, starting: bool = False) -> NluResult:
+    return NluResult(text=text, intent=None, confidence=0.0, available=False, starting=starting)
 
 
 def _result(text: str, payload: dict[str, Any]) -> NluResult:

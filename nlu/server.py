@@ -106,13 +106,13 @@ def start(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise NluSetupError(
-                f"Rasa server exited with {process.returncode}; log {log_path}:\n{_tail(log_path)}"
+                f"Rasa server exited with {process.returncode}; log {log_path}:\n{tail(log_path)}"
             )
         if status(server.url, token) is not None:
             return server
         time.sleep(0.5)
     server.stop()
-    raise NluSetupError(f"Rasa server not ready after {ready_timeout:.0f}s:\n{_tail(log_path)}")
+    raise NluSetupError(f"Rasa server not ready after {ready_timeout:.0f}s:\n{tail(log_path)}")
 
 
 @contextmanager
@@ -124,7 +124,7 @@ def running(**kwargs) -> Iterator[RunningServer]:
         server.stop()
 
 
-def _tail(path: Path, lines: int = 30) -> str:
+def tail(path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from aiohttp import web
-from sqlalchemy import text
 
-from backend.api import console, customers, reports, tickets
+from backend.api import console, customers, ops, reports, tickets
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import DB, DESK, SETTINGS
@@ -17,6 +16,7 @@ from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
 from backend.domain.sla import SlaPolicy
+from backend.logs import request_id_middleware
 from backend.services.desk import Clock, Desk
 from backend.store.db import Database
 
@@ -51,20 +51,18 @@ def store_ctx(clock: Clock | None):
     return ctx
 
 
-async def health(request: web.Request) -> web.Response:
-    async with request.app[DB].engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
-    return web.json_response({"status": "ok"})
-
-
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY,
-        middlewares=[errors_middleware, require_token(lambda r: r.app[SETTINGS].staff_token)],
+        middlewares=[
+            request_id_middleware,
+            errors_middleware,
+            require_token(lambda r: r.app[SETTINGS].staff_token),
+        ],
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(store_ctx(clock))
-    app.router.add_get("/healthz", health)
+    app.add_routes(ops.routes)  # /healthz, /readyz, /metrics
     app.add_routes(tickets.routes)
     app.add_routes(reports.routes)
     app.add_routes(console.routes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -10,7 +11,11 @@ from backend.api.errors import error_response
 
 
 def bearer_ok(request: web.Request, expected: str) -> bool:
-    header = request.headers.get("Authorization", "")
+    return bearer_in(request.headers, expected)
+
+
+def bearer_in(headers: Mapping[str, str], expected: str) -> bool:
+    header = headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(
         token.strip().encode(), expected.encode()

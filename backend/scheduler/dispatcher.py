@@ -107,6 +107,16 @@ class Dispatcher:
             return 0
         if isinstance(outcome, Delivered):
             self.delivered += 1
-        elif not isinstance(outcome, RetryLater) or outcome.counts:
+            self.desk.metrics.message(notice.channel, "out")
+            return 1
+        self.desk.metrics.send_error(notice.channel, _error_kind(outcome))
+        if not isinstance(outcome, RetryLater) or outcome.counts:
             log.info("notice %s (%s): %s", notice.id, notice.kind, type(outcome).__name__)
         return 1
+
+
+def _error_kind(outcome: Outcome) -> str:
+    """The `kind` label of aftercare_send_errors_total."""
+    if isinstance(outcome, RetryLater):
+        return "retry" if outcome.counts else "throttled"
+    return type(outcome).__name__.lower()  # blocked | rejected

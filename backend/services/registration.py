@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy.orm import Session
 
 from backend.domain import lifecycle, sla
@@ -15,6 +17,7 @@ from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
 from backend.services.values import Registration
 from backend.services.views import TicketView, ticket_view
+from backend.store.db import on_commit
 from backend.store.tables import SlaClock, Ticket, TicketEvent
 
 MAX_TEXT = 2000
@@ -128,6 +131,7 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
     if reg.kind is TicketKind.COMPLAINT and ticket.severity == desk.serious_severity:
         _escalate_serious(session, ticket, now)
     session.flush()
+    on_commit(session, partial(desk.metrics.ticket_created, reg.kind.value, reg.channel.value))
     return ticket
 
 

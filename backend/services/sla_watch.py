@@ -10,6 +10,7 @@ rescan or a second process never doubles it.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from backend.domain import lifecycle
 from backend.services import notices, texts
 from backend.services.desk import Desk
+from backend.store.db import on_commit
 from backend.store.tables import SlaClock, Staff, Ticket, TicketEvent
 
 CLOCK_ZH = {
@@ -102,6 +104,7 @@ def _escalate(session: Session, desk: Desk, clock: SlaClock, ticket: Ticket, now
         now=now,
     )
     clock.last_escalated_at = now
+    on_commit(session, partial(desk.metrics.sla_breach, clock.clock))
 
 
 def _repeat_due(session: Session, desk: Desk, clock: SlaClock, now) -> bool:

@@ -18,6 +18,7 @@ free-text question is open; the score counts from the fourth answer on.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from backend.services.desk import Desk
 from backend.services.registration import Registration, file_ticket
 from backend.services.replies import Button, Reply
 from backend.services.transitions import StatusChange
+from backend.store.db import on_commit
 from backend.store.tables import Staff, Survey, Ticket, TicketEvent
 
 PREFIX = "sv:"
@@ -140,6 +142,7 @@ def _send_due(session: Session, desk: Desk, limit: int) -> int:
             now=now,
         )
         sent += 1
+    on_commit(session, partial(desk.metrics.survey, "sent", sent))
     return sent
 
 
@@ -177,6 +180,8 @@ def _remind_and_expire(session: Session, desk: Desk) -> tuple[int, int]:
     for survey in session.execute(_lock(stmt, session)).scalars().all():
         survey.awaiting_comment = False
         _close(session, desk, session.get(Ticket, survey.ticket_id), "回访完成")
+    on_commit(session, partial(desk.metrics.survey, "reminded", reminded))
+    on_commit(session, partial(desk.metrics.survey, "expired", expired))
     return reminded, expired
 
 
@@ -304,6 +309,7 @@ def _answer(
     answers = {name: Level(getattr(survey, name)) for name in _QUESTION_NAMES}
     survey.score = rules.score(answers)
     survey.status, survey.answered_at, survey.awaiting_comment = "answered", now, True
+    on_commit(session, partial(desk.metrics.survey, "answered"))
     return [*replies, _comment_reply(survey)]
 
 

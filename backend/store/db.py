@@ -27,6 +27,8 @@ the async engine through `run_sync`, statement by statement.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -35,6 +37,8 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import MissingGreenlet
@@ -51,6 +55,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 T = TypeVar("T")
 # Connection execution option marking a read-only unit of work (see Database.read).
 READ_ONLY = "aftercare_read_only"
+_ON_COMMIT = "aftercare_on_commit"  # Session.info key: hooks run after the commit
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(url: str) -> bool:
@@ -199,14 +205,21 @@ class Database:
     async def write(self, unit: Callable[..., T], *args) -> T:
         """Run `unit(session, *args)` in one read-write transaction: committed when it
         returns, rolled back (nothing half-written) when it raises. Return plain values:
-        ORM objects come back detached."""
+        ORM objects come back detached. What the unit registered with `on_commit` runs
+        after the commit (and not at all after a rollback)."""
         if self._threaded_sqlite():
             engine, thread = self._sqlite_thread()
-            return await asyncio.get_running_loop().run_in_executor(
-                thread, _write_in_thread, engine, unit, args
+            # The copied context carries the request id (backend/logs.py) into the thread.
+            result, hooks = await asyncio.get_running_loop().run_in_executor(
+                thread, contextvars.copy_context().run, _write_in_thread, engine, unit, args
             )
-        async with self._sessions() as session, session.begin():
-            return await session.run_sync(_write_unit, unit, args)
+        else:
+            async with self._sessions() as session, session.begin():
+                hooks = session.info.setdefault(_ON_COMMIT, [])
+                result = await session.run_sync(_write_unit, unit, args)
+        for hook in hooks:
+            hook()
+        return result
 
     async def read(self, unit: Callable[..., T], *args) -> T:
         """Run `unit(session, *args)` in a read-only transaction. On SQLite it begins
@@ -215,7 +228,7 @@ class Database:
         if self._threaded_sqlite():
             engine, thread = self._sqlite_thread()
             return await asyncio.get_running_loop().run_in_executor(
-                thread, _read_in_thread, engine, unit, args
+                thread, contextvars.copy_context().run, _read_in_thread, engine, unit, args
             )
         async with self._sessions() as session:
             await session.connection(execution_options={READ_ONLY: True})
@@ -280,7 +293,14 @@ class Database:
         await self.engine.dispose()
 
 
+def on_commit(session: Session, hook: Callable[[], None]) -> None:
+    """Run `hook()` once the unit of work `session` belongs to has committed (counters
+    that must not count what a rollback undid, e.g. tickets filed)."""
+    session.info.setdefault(_ON_COMMIT, []).append(hook)
+
+
 def _write_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
+    log.debug("write %s", getattr(unit, "__qualname__", unit))
     result = unit(session, *args)
     session.flush()  # a constraint violation raises here, inside the unit's transaction
     return result
@@ -288,6 +308,7 @@ def _write_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
 
 def _read_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
     # No autoflush: a flush would write (and on SQLite take the write lock mid-read).
+    log.debug("read %s", getattr(unit, "__qualname__", unit))
     session.autoflush = False
     result = unit(session, *args)
     if session.new or session.dirty or session.deleted:
@@ -295,9 +316,11 @@ def _read_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
     return result
 
 
-def _write_in_thread(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
+def _write_in_thread(engine: Engine, unit: Callable[..., T], args: tuple) -> tuple[T, list]:
     with engine.begin() as connection, _session_on(connection) as session:
-        return _write_unit(session, unit, args)
+        hooks = session.info.setdefault(_ON_COMMIT, [])
+        result = _write_unit(session, unit, args)
+    return result, hooks  # committed on leaving the block
 
 
 def _read_in_thread(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
@@ -322,6 +345,12 @@ def _read_sync(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
 def _write_sync(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
     with engine.begin() as connection:
         return unit(connection, *args)
+
+
+def migration_state(session: Session) -> tuple[str | None, str | None]:
+    """(the store's current revision, the code's head): equal when migrations are applied."""
+    current = MigrationContext.configure(session.connection()).get_current_revision()
+    return current, ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def alembic_config() -> Config:

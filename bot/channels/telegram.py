@@ -27,6 +27,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from backend.config import Settings
+from backend.logs import new_request_id
 from backend.services.replies import Reply
 from bot.dialogue import texts as T
 from bot.dialogue.engine import Engine, Input
@@ -151,6 +152,7 @@ class TelegramChannel:
 
     # ---- incoming ------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        new_request_id(f"tg-{update.update_id}")  # one id per update in every log line
         try:
             await self._dispatch(update)
         finally:

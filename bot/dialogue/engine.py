@@ -53,19 +53,42 @@ class Nlu(Protocol):
     async def parse(self, text: str) -> NluResult: ...
 
 
+class Meter(Protocol):
+    """Where the engine counts messages (backend.metrics.Metrics fits): in memory only,
+    the chat's hot path does no store work for it."""
+
+    def message(self, channel: str, direction: str, count: int = 1) -> None: ...
+
+
+class _NoMeter:
+    def message(self, channel: str, direction: str, count: int = 1) -> None:
+        pass
+
+
 class Engine:
-    def __init__(self, desk: ChatDesk, nlu: Nlu | None, *, flows: Flows = FLOWS):
+    def __init__(
+        self,
+        desk: ChatDesk,
+        nlu: Nlu | None,
+        *,
+        flows: Flows = FLOWS,
+        meter: Meter | None = None,
+    ):
         self.desk = desk
         self.nlu = nlu
         self.flows = flows
+        self.meter = meter or _NoMeter()
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def handle(self, channel: str, external_id: str, inp: Input) -> list[Reply]:
         key = (channel, external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
+        self.meter.message(channel, "in")
         try:
             async with lock:
-                return await self._turn(channel, external_id, inp)
+                replies = await self._turn(channel, external_id, inp)
+            self.meter.message(channel, "out", len(replies))
+            return replies
         finally:
             if not lock.locked() and self._locks.get(key) is lock:
                 self._locks.pop(key, None)

@@ -80,7 +80,7 @@ async def on_intent(ctx: Ctx, intent: str | None, nlu: NluResult) -> list[Reply]
     if (flow := ctx.flows.for_intent(intent)) is not None:
         return await start_flow(ctx, flow, nlu)
     if not nlu.available:
-        return [Reply(T.NLU_DOWN, T.MENU)]
+        return [Reply(T.NLU_STARTING if nlu.starting else T.NLU_DOWN, T.MENU)]
     if (flow := flow_told(ctx.flows, nlu)) is not None:  # unsure of the intent, sure of details
         return await start_flow(ctx, flow, replace(nlu, intent=flow.intent))
     return await not_understood(ctx, nlu)
