@@ -74,6 +74,8 @@ async def step(ctx: Ctx, nlu: NluResult) -> list[Reply]:
 
 # ---- outside a form --------------------------------------------------------------------
 async def on_intent(ctx: Ctx, intent: str | None, nlu: NluResult) -> list[Reply]:
+    if nlu.starting:  # no guessing from keywords while the NLU loads: the buttons
+        return [Reply(T.NLU_STARTING, T.MENU)]
     handler = HANDLERS.get(intent or "")
     if handler is not None:
         return await handler(ctx, nlu)

@@ -39,7 +39,7 @@ async def _client(settings: Settings, clock, **kw) -> TestClient:
 
 def _sample(text: str, name: str, **labels) -> float:
     """A sample's value in Prometheus text (0 when absent)."""
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))  # as exposed: sorted
     key = f"{name}{{{want}}}" if labels else name
     for line in text.splitlines():
         if line.startswith(key + " "):
