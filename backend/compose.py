@@ -20,10 +20,13 @@ from aiohttp import web
 
 from backend.api import hotline
 from backend.api.app import create_app
-from backend.api.keys import NLU, SETTINGS
+from backend.api.keys import CHAT_PUSH, NLU, SETTINGS
 from backend.config import Settings
+from backend.domain.kinds import Channel
 from backend.scheduler import attach_scheduler
 from backend.services.desk import Clock
+from backend.services.replies import Reply
+from bot.channels.keys import TELEGRAM
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
 from nlu.client import NluClient
@@ -45,10 +48,29 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[NLU].close()
 
 
+class LiveChannels:
+    """CHAT_PUSH: what staff say reaches a Telegram chat at once; a web page picks it up
+    from the transcript by polling. The channel is looked up per push because it starts
+    after the routes are fixed (bot/wiring.py) and only when a bot token is set."""
+
+    def __init__(self, app: web.Application):
+        self.app = app
+
+    async def push(self, channel: str, chat_id: str, reply: Reply) -> None:
+        if channel != Channel.TELEGRAM:
+            return
+        telegram = self.app.get(TELEGRAM)
+        if telegram is None:
+            log.warning("Telegram is not running: message to chat %s only recorded", chat_id)
+            return
+        await telegram.send(chat_id, reply)
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
-    install_chat(app)  # dialogue engine, REST/web chat, Telegram, staff handoff API
+    install_chat(app)  # dialogue engine, REST/web chat, Telegram
+    app[CHAT_PUSH] = LiveChannels(app)  # staff replies and hand-backs to live chats
     app.add_routes(hotline.routes)
     attach_scheduler(app, default_senders)  # outbox dispatcher and periodic scans
     return app

@@ -43,10 +43,10 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from backend.api.keys import ENGINE
 from backend.compose import build_app, event_loop
 from backend.config import Settings
 from bench.chat_conversations import conversation as script
+from bot.channels.keys import ENGINE
 
 TARGETS = {"p50_1": 30.0, "rate_20": 100.0, "p99_20": 150.0}
 

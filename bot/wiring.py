@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from backend.api.keys import DESK, ENGINE, NLU, SETTINGS, TELEGRAM
-from bot.channels import rest, staff, webchat
+from backend.api.keys import DESK, NLU, SETTINGS
+from bot.channels import rest, webchat
+from bot.channels.keys import ENGINE, TELEGRAM
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
 from bot.dialogue.engine import Engine
 
@@ -46,7 +47,6 @@ def install(app: web.Application) -> None:
     settings = app[SETTINGS]
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
-    app.add_routes(staff.routes)
     if settings.telegram_token and settings.telegram_webhook_url:
         from urllib.parse import urlparse
 

@@ -18,6 +18,12 @@ class InvalidTransition(DomainError):
         )
 
 
+class Conflict(DomainError):
+    """A request the current state of things refuses (asking again later may work)."""
+
+    code = "conflict"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from backend.api.keys import DESK, ENGINE, TELEGRAM
+from backend.api.keys import DESK
 from backend.compose import build_app
 from backend.config import Settings
+from bot.channels.keys import ENGINE, TELEGRAM
 from tests.fakes.bot_api import FakeBotApi
 
 STAFF_TOKEN = "test-staff"

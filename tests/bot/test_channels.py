@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from backend.api.keys import TELEGRAM
 from backend.services.replies import Reply
 from backend.store.tables import Attachment, ChannelIdentity, Customer, Message, Ticket
+from bot.channels.keys import TELEGRAM
 from bot.channels.telegram import SECRET_HEADER, split_text
 from tests.bot.harness import joined
 from tests.store.seed import seed_units
