@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from aiohttp import web
 from sqlalchemy import Engine, event, func, select
 
+from backend.compose import LiveChannels
 from backend.services import handoff, texts
 from backend.services.replies import Reply
 from backend.store.tables import Conversation, Message, Ticket
+from bot.channels.keys import TELEGRAM
 from tests.api.conftest import STAFF
 
 
@@ -338,3 +341,23 @@ async def test_chat_endpoints_need_the_staff_token(api, chats, method, path):
     assert bad.status == 401
     assert await _count_messages(api) == before
     assert (await _conversation(api, "telegram", "77")).handed_off is True
+
+
+async def test_the_composition_roots_push_reaches_telegram_only():
+    """What backend.compose plugs into CHAT_PUSH: Telegram chats get the reply from the
+    running channel; web chats poll; with no Telegram running the push is a no-op."""
+
+    class FakeTelegram:
+        def __init__(self):
+            self.sent = []
+
+        async def send(self, chat_id, reply):
+            self.sent.append((chat_id, reply))
+
+    app = web.Application()
+    push = LiveChannels(app)
+    await push.push("telegram", "77", Reply("您好"))  # not running: nothing to do
+    app[TELEGRAM] = telegram = FakeTelegram()
+    await push.push("web", "w1", Reply("您好"))
+    await push.push("telegram", "77", Reply("您好", texts.MENU))
+    assert telegram.sent == [("77", Reply("您好", texts.MENU))]
