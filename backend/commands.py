@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 
-from backend.config import Settings
+from backend.config import Settings, SettingsError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _settings() -> Settings:
     from backend import logs
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:  # a typo in a variable: one line, not a traceback
+        raise SystemExit(f"aftercare: {e}") from None
     logs.configure(settings.log_level)
     return settings
 

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
 
 from aiohttp import web
 
@@ -88,7 +87,8 @@ def local_rasa(settings: Settings) -> Iterator[Settings]:
     argv = [sys.executable, "-m", "backend.cli", "nlu", "serve", "--token", settings.rasa_token]
     procs = [subprocess.Popen([*argv, "--port", str(p)], env=os.environ.copy()) for p in ports]
     try:
-        yield replace(settings, rasa_url=",".join(f"http://127.0.0.1:{p}" for p in ports))
+        urls = ",".join(f"http://127.0.0.1:{p}" for p in ports)
+        yield settings.model_copy(update={"rasa_url": urls})
     finally:
         for proc in procs:
             proc.terminate()
