@@ -19,10 +19,10 @@ from aiohttp import web
 
 from backend.api import hotline
 from backend.api.app import create_app
-from backend.api.keys import CHAT_PUSH, NLU, SETTINGS
+from backend.api.keys import CHAT_PUSH, DESK, NLU, SETTINGS
 from backend.config import Settings
 from backend.domain.kinds import Channel
-from backend.scheduler import attach_scheduler
+from backend.scheduler import running as scheduler_running
 from backend.services.desk import Clock
 from backend.services.replies import Reply
 from bot.channels.keys import TELEGRAM
@@ -65,13 +65,20 @@ class LiveChannels:
         await telegram.send(chat_id, reply)
 
 
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The outbox dispatcher and the periodic scans for the app's lifetime (after the
+    store opens: create_app's context comes first)."""
+    async with scheduler_running(app[DESK], default_senders(app[SETTINGS])):
+        yield
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
     install_chat(app)  # dialogue engine, REST/web chat, Telegram
     app[CHAT_PUSH] = LiveChannels(app)  # staff replies and hand-backs to live chats
     app.add_routes(hotline.routes)
-    attach_scheduler(app, default_senders)  # outbox dispatcher and periodic scans
+    app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
     return app
 
 

@@ -18,15 +18,16 @@ class InvalidTransition(DomainError):
         )
 
 
-class Conflict(DomainError):
-    """A request the current state of things refuses (asking again later may work)."""
-
-    code = "conflict"
-
-
 class NotFound(DomainError):
     code = "not_found"
 
 
 class ValidationFailed(DomainError):
     code = "validation_failed"
+
+
+class Conflict(DomainError):
+    """The request is valid but the current state refuses it (urging a closed ticket,
+    handing back a chat the bot already has)."""
+
+    code = "conflict"

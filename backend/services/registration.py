@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.domain import lifecycle, sla
@@ -15,7 +14,7 @@ from backend.services.desk import Desk
 from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
 from backend.services.values import Registration
-from backend.services.views import TicketView, view_of
+from backend.services.views import TicketView, ticket_view
 from backend.store.tables import SlaClock, Ticket, TicketEvent
 
 MAX_TEXT = 2000
@@ -35,20 +34,18 @@ def _validate(reg: Registration) -> None:
 
 
 async def register(desk: Desk, reg: Registration) -> TicketView:
-    _validate(reg)
-    async with desk.db.transaction() as session:
-        ticket = await register_in(session, desk, reg)
-        return await view_of(session, ticket)
+    """The use case: file one ticket, in one transaction."""
+    _validate(reg)  # before the transaction: bad input never takes the write lock
+    return await desk.db.write(_register, desk, reg)
 
 
-async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> Ticket:
-    """The registration itself, inside a caller's transaction (hotline, surveys reuse it)."""
-    return await session.run_sync(file_ticket, desk, reg)
+def _register(session: Session, desk: Desk, reg: Registration) -> TicketView:
+    return ticket_view(session, file_ticket(session, desk, reg))
 
 
 def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
-    """The registration on a synchronous session: the chat files tickets with it as one
-    unit of work (`Database.run_orm`), async callers through `register_in`."""
+    """The registration inside a caller's unit of work: the chat, the hotline, surveys
+    and rejected outcomes file their tickets with it as part of their own transaction."""
     _validate(reg)
     now = desk.now()
     ident = None

@@ -92,6 +92,14 @@ class TicketView:
         return _jsonable(asdict(self))
 
 
+@dataclass(frozen=True)
+class Expedited:
+    """An urge recorded on a ticket; `escalated` when it went to the supervisors."""
+
+    view: TicketView
+    escalated: bool
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.services.values import ClockView, EventView, TicketView
@@ -12,12 +11,13 @@ from backend.store.tables import SlaClock, Staff, Ticket, TicketEvent
 __all__ = ["ClockView", "EventView", "TicketView", "ticket_view", "view_of"]
 
 
-async def view_of(session: AsyncSession, ticket: Ticket) -> TicketView:
+async def view_of(session, ticket: Ticket) -> TicketView:
+    """Deprecated (bot/dialogue/port.py only, until it moves): an AsyncSession's view."""
     return await session.run_sync(ticket_view, ticket)
 
 
 def ticket_view(session: Session, ticket: Ticket) -> TicketView:
-    """The view on a synchronous session (the chat reads it as one unit of work)."""
+    """The view of a ticket, inside a caller's unit of work (`Database.read`/`write`)."""
     technician = session.get(Staff, ticket.technician_id) if ticket.technician_id else None
     parent = session.get(Ticket, ticket.parent_id) if ticket.parent_id else None
     events = session.execute(
