@@ -23,9 +23,10 @@ from backend.api.keys import CHAT_PUSH, DESK, NLU, SETTINGS
 from backend.config import Settings
 from backend.domain.kinds import Channel
 from backend.scheduler import running as scheduler_running
+from backend.services.chat import ChatService
 from backend.services.desk import Clock
 from backend.services.replies import Reply
-from bot.channels.keys import TELEGRAM
+from bot.channels.keys import CHAT_DESK, TELEGRAM
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
 from nlu.client import NluClient
@@ -45,6 +46,12 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     yield
     await app[NLU].close()
+
+
+async def chat_desk_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The services as the chat calls them, on the desk the store context opened."""
+    app[CHAT_DESK] = ChatService(app[DESK])
+    yield
 
 
 class LiveChannels:
@@ -75,7 +82,8 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
-    install_chat(app)  # dialogue engine, REST/web chat, Telegram
+    app.cleanup_ctx.append(chat_desk_ctx)
+    install_chat(app, settings, nlu=lambda: app.get(NLU))  # engine, REST/web chat, Telegram
     app[CHAT_PUSH] = LiveChannels(app)  # staff replies and hand-backs to live chats
     app.add_routes(hotline.routes)
     app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", alias="AFTERCARE_LOG_LEVEL")
     # or "asyncio" (uvloop is used only where installed)
     event_loop: str = Field("uvloop", alias="AFTERCARE_EVENT_LOOP")
+    # Transcripts, photos and hotline turns of tickets closed longer ago are purged
+    # (backend/services/retention.py); 3 years.
+    retention_days: int = Field(3 * 365, alias="AFTERCARE_RETENTION_DAYS", ge=1)
 
     @classmethod
     def settings_customise_sources(

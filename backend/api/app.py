@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from backend.api import chats, console, reports, tickets, vocabulary
+from backend.api import chats, console, customers, reports, tickets, vocabulary
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import CHAT_PUSH, DB, DESK, SETTINGS
@@ -35,6 +35,8 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         policy=SlaPolicy.load(settings.sla_file),
         serious_severity=settings.serious_severity,
         survey_delay=timedelta(hours=settings.survey_delay_hours),
+        retention=timedelta(days=settings.retention_days),
+        attachments_dir=settings.var_dir / "attachments",
     )
 
 
@@ -80,4 +82,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(console.routes)
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)
+    app.add_routes(customers.routes)
     return app

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Mapping
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.scheduler.dispatcher import Dispatcher, Sender
-from backend.services import outbox, reminders, sla_watch, surveys
+from backend.services import outbox, reminders, retention, sla_watch, surveys
 from backend.services.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ async def run_scans(desk: Desk) -> None:
         ("survey reminders", surveys.remind_and_expire),
         ("reminders", reminders.scan),
         ("sla", sla_watch.scan),
+        ("retention", retention.run_daily),  # at most once a day
     ):
         try:
             await scan(desk)

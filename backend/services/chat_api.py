@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from typing import Protocol
 
 from backend.services.replies import Reply
@@ -48,6 +49,7 @@ class ChatRow:
     exists: bool
     customer: KnownCustomer | None = None  # the customer this chat is bound to, if any
     survey_open: bool = False  # a survey of this chat waits for an answer or a comment
+    last_message_id: int = 0  # the chat's newest transcript row (a form's starts after it)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class ChatDesk(Protocol):
     """Every read and write a conversation needs. Each call is one unit of work."""
 
     tz: tzinfo  # the desk's local time zone (dates and times shown to customers)
+    attachments_dir: Path | None  # where a channel stores the photos customers send
 
     def today(self) -> date: ...
 
@@ -132,11 +135,15 @@ class ChatDesk(Protocol):
         intent: str | None,
         outgoing: list[Outgoing],
         exists: bool = False,
-        form_starts: bool = False,
-        link_from_message: int | None = None,
-    ) -> dict:
-        """Store the state and the turn's transcript; returns the state as stored (with
-        `form_started_after` filled in when `form_starts`)."""
+        link: tuple[int, int] | None = None,
+        customer_id: int | None = None,
+        ticket_id: int | None = None,
+    ) -> None:
+        """Store the state (JSON) and the turn's transcript in one unit of work.
+
+        `exists`: the chat's row is known to exist (the turn loaded it). `link`: (message
+        id, ticket id): this chat's messages after that id that belong to no ticket yet
+        go to that ticket. `customer_id` / `ticket_id`: what the turn's messages concern."""
         ...
 
     async def survey_input(self, channel: str, chat_id: str, text: str) -> list[Reply] | None:

@@ -15,26 +15,17 @@ from sqlalchemy.engine import make_url
 from backend.api.errors import errors_middleware
 from backend.domain.errors import ValidationFailed
 from backend.services import webchat
+from backend.services.chat import ChatService
 from backend.store.tables import Message
 from bot.channels import webchat as webchat_channel
 from bot.channels.keys import CHAT_DESK
-
-
-class PollDesk:
-    """CHAT_DESK as the composition root sets it, for the one call the poll makes."""
-
-    def __init__(self, desk):
-        self.desk = desk
-
-    async def pushed(self, channel, chat_id, after):
-        return await webchat.pushed(self.desk, channel, chat_id, after)
 
 
 @pytest.fixture
 async def page(desk):
     app = web.Application(middlewares=[errors_middleware])
     app.add_routes(webchat_channel.routes)
-    app[CHAT_DESK] = PollDesk(desk)
+    app[CHAT_DESK] = ChatService(desk)  # as the composition root sets it
     async with TestClient(TestServer(app)) as client:
         client.desk = desk
         yield client

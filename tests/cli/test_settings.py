@@ -25,6 +25,7 @@ def test_no_variables_give_the_readme_defaults():
     assert (s.rasa_servers, s.nlu_cache_size, s.event_loop) == (1, 2048, "uvloop")
     assert (s.calendar_file, s.sla_file, s.serious_severity) == (None, None, "serious")
     assert s.survey_delay_hours == 2.0 and s.var_dir == Path("var") and s.log_level == "INFO"
+    assert s.retention_days == 3 * 365
 
 
 def test_every_variable_reaches_its_setting():
@@ -49,6 +50,7 @@ def test_every_variable_reaches_its_setting():
         "AFTERCARE_SURVEY_DELAY_HOURS": "1.5",
         "AFTERCARE_VAR_DIR": "/tmp/v",
         "AFTERCARE_LOG_LEVEL": "DEBUG",
+        "AFTERCARE_RETENTION_DAYS": "400",
     }
     s = Settings.from_env(env)
     assert s.model_dump() == {
@@ -72,6 +74,7 @@ def test_every_variable_reaches_its_setting():
         "survey_delay_hours": 1.5,
         "var_dir": Path("/tmp/v"),
         "log_level": "DEBUG",
+        "retention_days": 400,
     }
 
 
