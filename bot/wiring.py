@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from backend.config import Settings
-from bot.channels import rest, staff, webchat
+from bot.channels import rest, webchat
 from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
 from bot.dialogue.engine import Engine, Meter, Nlu
@@ -28,7 +28,6 @@ def install(
     (`nlu()`, opened by then) and the message counters (`meter()`) that they use."""
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
-    app.add_routes(staff.routes)
     if settings.telegram_token and settings.telegram_webhook_url:
         path = urlparse(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
         app.router.add_post(path, _telegram_webhook)
