@@ -104,6 +104,7 @@ class NluClient:
         self._observe = observe or (lambda result, seconds: None)
         self.readiness = Readiness(expected_model is None, "not checked yet")
         self._checked_at: float | None = None
+        self._check_lock = asyncio.Lock()
 
     @property
     def circuit_open(self) -> bool:
@@ -145,10 +146,13 @@ class NluClient:
 
     async def _ready_now(self) -> bool:
         """While not ready, ask /status at most once a second (a message arriving while
-        Rasa loads must not wait for it, nor hammer it)."""
-        now = self._clock()
-        if self._checked_at is None or now - self._checked_at >= 1.0:
-            await self.check()
+        Rasa loads must not wait for it, nor hammer it). Parses arriving together wait
+        for the one check under way instead of being refused while it runs."""
+        async with self._check_lock:
+            if not self.readiness.ready and (
+                self._checked_at is None or self._clock() - self._checked_at >= 1.0
+            ):
+                await self.check()
         return self.readiness.ready
 
     async def check(self) -> Readiness:

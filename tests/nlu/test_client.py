@@ -229,3 +229,40 @@ async def test_cache_off(proxy, rasa_server):
         await client.parse("你好")
         await client.parse("你好")
     assert client.cache.hits == 0 and len(client.cache) == 0
+
+
+async def test_parses_arriving_together_wait_for_the_first_readiness_check():
+    """The first parses of a fresh client (a hotline call's turns, in parallel) all go
+    through once the server serves the expected model; none is refused meanwhile."""
+    from aiohttp import web
+
+    from nlu.server import free_port
+
+    async def status(request):
+        await asyncio.sleep(0.2)  # a slow first answer: the other parses arrive meanwhile
+        return web.json_response({"model_file": "m.tar.gz"})
+
+    async def parse(request):
+        return web.json_response({"intent": {"name": "greet", "confidence": 0.99}})
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    app.router.add_post("/model/parse", parse)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with NluClient(
+            f"http://127.0.0.1:{port}", expected_model="m.tar.gz", cache_size=0
+        ) as client:
+            results = await asyncio.gather(*(client.parse(f"你好{i}") for i in range(5)))
+            assert all(r.available and r.intent == "greet" for r in results)
+        async with NluClient(
+            f"http://127.0.0.1:{port}", expected_model="other.tar.gz", cache_size=0
+        ) as client:
+            result = await client.parse("你好")
+            assert not result.available and not result.starting
+            assert "serves m.tar.gz, expected other.tar.gz" in client.readiness.reason
+    finally:
+        await runner.cleanup()
