@@ -51,6 +51,10 @@ def test_every_variable_reaches_its_setting():
         "AFTERCARE_VAR_DIR": "/tmp/v",
         "AFTERCARE_LOG_LEVEL": "DEBUG",
         "AFTERCARE_RETENTION_DAYS": "400",
+        "AFTERCARE_RASA_PORT": "6005",
+        "AFTERCARE_NLU_MODEL": "nlu-0123.tar.gz",
+        "AFTERCARE_METRICS_TOKEN": "m",
+        "AFTERCARE_LOG_FORMAT": "json",
     }
     s = Settings.from_env(env)
     assert s.model_dump() == {
@@ -66,6 +70,10 @@ def test_every_variable_reaches_its_setting():
         "rasa_url": "http://a:5005,http://b:5005",
         "rasa_token": "r",
         "rasa_servers": 2,
+        "rasa_port": 6005,
+        "nlu_model": "nlu-0123.tar.gz",
+        "metrics_token": "m",
+        "log_format": "json",
         "nlu_cache_size": 0,
         "event_loop": "asyncio",
         "calendar_file": Path("/etc/cal.json"),
