@@ -105,11 +105,12 @@ def test_an_app_process_dies_mid_form_and_the_other_carries_on(layout):
     os.kill(apps[served_by], signal.SIGKILL)  # the process that holds the last turn
     (survivor,) = set(apps) - {served_by}
 
-    answer, now_served_by = _say(base, sender, "13812345678")
-    assert now_served_by.split(", ")[-1] == survivor  # nginx moved on to the other one
+    # nginx may try the dead one first (refused: "a, b" in the header), then the other.
+    answer, tried = _say(base, sender, "13812345678")
+    assert tried.split(", ")[-1] == survivor
     assert "什么时间上门" in answer  # the form went on: nothing asked again
-    answer, now_served_by = _say(base, sender, "明天上午")
-    assert now_served_by == survivor
+    answer, tried = _say(base, sender, "明天上午")
+    assert tried.split(", ")[-1] == survivor
     assert "请核对" in answer
     for kept in ("KFR-35GW", "建国路88号", "13812345678", "明天上午"):
         assert kept in answer
