@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import math
 import json
+import math
 import sys
 import tempfile
 from collections import Counter
@@ -36,6 +36,8 @@ WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
 DIET_TEMPERATURES = [1.0, 1.5, 2.0]
 LINEAR_TEMPERATURES = [1.0, 0.5, 0.33, 0.25]
 RESCUE_THRESHOLD = 0.3  # config.yml, aftercare_nlu.SocialRescue
+# 1.0 = no rescue (every fallback stays a fallback)
+RESCUE_CHOICES = [0.2, 0.3, 0.4, 0.5, 1.0]
 
 
 def diet_only_config(config_path: Path) -> dict:
@@ -108,7 +110,11 @@ def run_folds(folds: int, out: Path, config_path: Path) -> list[dict]:
 
 
 def decide(
-    ranking: list[tuple[str, float]], threshold: float, ambiguity: float, text: str = ""
+    ranking: list[tuple[str, float]],
+    threshold: float,
+    ambiguity: float,
+    text: str = "",
+    rescue_threshold: float | None = None,
 ) -> str:
     """What the served pipeline answers: FallbackClassifier, SocialRescue, then
     SocialLexicon (UnknownTextGuard is left out: every held-out line is real text)."""
@@ -117,7 +123,8 @@ def decide(
     if social is not None:
         return social
     if p1 < threshold or p1 - p2 < ambiguity:
-        kept = social_rules.rescue(ranking, RESCUE_THRESHOLD)
+        rescue_at = RESCUE_THRESHOLD if rescue_threshold is None else rescue_threshold
+        kept = social_rules.rescue(ranking, rescue_at)
         return kept[0] if kept else "nlu_fallback"
     return top
 
@@ -187,9 +194,29 @@ def grid(
             ),
             None,
         )
+    rescue_rows = []
+    if chosen is not None:
+        w, td, tl = chosen
+        rankings = [linear.combine(r["diet"], r["linear"], w, td, tl) for r in records]
+        for at in RESCUE_CHOICES:
+            pred = [
+                decide(ranking, threshold, ambiguity, r["text"], at)
+                for ranking, r in zip(rankings, records, strict=True)
+            ]
+            rescue_rows.append(
+                {
+                    "rescue_threshold": at,
+                    "macro_f1": round(
+                        float(f1_score(gold, pred, labels=intents, average="macro")), 4
+                    ),
+                    "errors": sum(g != p for g, p in zip(gold, pred, strict=True)),
+                    "fallbacks": pred.count("nlu_fallback"),
+                }
+            )
     return {
         "examples": len(records),
         "folds": len({r["fold"] for r in records}),
+        "rescue_thresholds": rescue_rows,
         "configured": current,
         "threshold": threshold,
         "ambiguity_threshold": ambiguity,
