@@ -1,4 +1,4 @@
-"""`aftercare run | db upgrade | demo seed | report monthly`."""
+"""`aftercare run | db upgrade | demo seed | report monthly | customer erase`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 
-from backend.config import Settings
+from backend.config import Settings, SettingsError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,11 +30,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     monthly.add_argument("month", help="YYYY-MM, e.g. 2026-10")
     monthly.set_defaults(handler=_report_monthly)
 
+    customer = sub.add_parser("customer", help="customers' personal data")
+    customer_sub = customer.add_subparsers(
+        dest="customer_command", metavar="CUSTOMER_COMMAND", required=True
+    )
+    erase = customer_sub.add_parser(
+        "erase", help="anonymise a customer everywhere (PIPL Art. 47); prints what was erased"
+    )
+    erase.add_argument("phone", metavar="PHONE", help="the customer's phone number")
+    erase.add_argument("--actor", help="who asks for it (default: the OS user)")
+    erase.set_defaults(handler=_customer_erase)
+
 
 def _settings() -> Settings:
     from backend import logs
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:  # a typo in a variable: one line, not a traceback
+        raise SystemExit(f"aftercare: {e}") from None
     logs.configure(settings.log_level)
     return settings
 
@@ -89,4 +103,27 @@ def _report_monthly(args) -> int:
         return await monthly_report(desk, args.month)
 
     print(json.dumps(asyncio.run(_with_desk(_settings(), work)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _customer_erase(args) -> int:
+    import getpass
+
+    from backend.domain.errors import NotFound, ValidationFailed
+    from backend.services.erasure import erase_customer
+
+    actor = args.actor or f"cli:{getpass.getuser()}"
+
+    async def work(desk):
+        return await erase_customer(desk, args.phone, actor=actor)
+
+    try:
+        report = asyncio.run(_with_desk(_settings(), work))
+    except NotFound as exc:
+        print(f"aftercare: {exc}", file=sys.stderr)
+        return 1
+    except ValidationFailed as exc:
+        print(f"aftercare: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 0

@@ -14,16 +14,17 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
 
 from aiohttp import web
 
 from backend.api import hotline
 from backend.api.app import create_app
-from backend.api.keys import NLU, SETTINGS
+from backend.api.keys import DESK, NLU, SETTINGS
 from backend.config import Settings
-from backend.scheduler import attach_scheduler
+from backend.scheduler import running as scheduler_running
+from backend.services.chat import ChatService
 from backend.services.desk import Clock
+from bot.channels.keys import CHAT_DESK
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
 from nlu.client import NluClient
@@ -45,12 +46,26 @@ async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[NLU].close()
 
 
+async def chat_desk_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The services as the chat calls them, on the desk the store context opened."""
+    app[CHAT_DESK] = ChatService(app[DESK])
+    yield
+
+
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The outbox dispatcher and the periodic scans for the app's lifetime (after the
+    store opens: create_app's context comes first)."""
+    async with scheduler_running(app[DESK], default_senders(app[SETTINGS])):
+        yield
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     app = create_app(settings, clock=clock)
     app.cleanup_ctx.append(nlu_ctx)
-    install_chat(app)  # dialogue engine, REST/web chat, Telegram, staff handoff API
+    app.cleanup_ctx.append(chat_desk_ctx)
+    install_chat(app, settings, nlu=lambda: app.get(NLU))  # engine, REST/web chat, Telegram
     app.add_routes(hotline.routes)
-    attach_scheduler(app, default_senders)  # outbox dispatcher and periodic scans
+    app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
     return app
 
 
@@ -66,7 +81,8 @@ def local_rasa(settings: Settings) -> Iterator[Settings]:
     argv = [sys.executable, "-m", "backend.cli", "nlu", "serve", "--token", settings.rasa_token]
     procs = [subprocess.Popen([*argv, "--port", str(p)], env=os.environ.copy()) for p in ports]
     try:
-        yield replace(settings, rasa_url=",".join(f"http://127.0.0.1:{p}" for p in ports))
+        urls = ",".join(f"http://127.0.0.1:{p}" for p in ports)
+        yield settings.model_copy(update={"rasa_url": urls})
     finally:
         for proc in procs:
             proc.terminate()

@@ -1,71 +1,88 @@
-"""Settings, read once by the composition root from the environment."""
+"""Settings, read once by the composition root from the environment.
+
+Each field's alias is its environment variable (the README's configuration table). Only
+`Settings.from_env` reads variables: a `Settings(...)` built in code (tests, benchmarks)
+is its defaults and its arguments, whatever the environment of the process holds, so a
+developer's TELEGRAM_TOKEN never leaks into a test app.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_DB = "sqlite+aiosqlite:///./var/aftercare.db"
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = DEFAULT_DB
-    host: str = "127.0.0.1"
-    port: int = 8080
-    staff_token: str = "dev-staff-token"
-    hotline_token: str = "dev-hotline-token"
-    telegram_token: str | None = None
-    telegram_api_url: str = "https://api.telegram.org/bot"
-    telegram_webhook_url: str | None = None  # set: webhook mode; unset: long polling
-    telegram_webhook_secret: str | None = None
-    rasa_url: str | None = None  # unset: `aftercare run` starts local Rasa; "a,b": several
-    rasa_servers: int = 1  # how many local Rasa servers `aftercare run` starts (1.2 GB each)
-    nlu_cache_size: int = 2048  # parses of short messages remembered (nlu/cache.py); 0: off
-    rasa_token: str = "dev-rasa-token"
-    calendar_file: Path | None = None
-    sla_file: Path | None = None
-    serious_severity: str = "serious"
-    survey_delay_hours: float = 2.0
-    timezone: str = "Asia/Shanghai"
-    var_dir: Path = Path("var")
-    log_level: str = "INFO"
-    event_loop: str = "uvloop"  # or "asyncio" (uvloop is used only where installed)
+class SettingsError(ValueError):
+    """A variable holds what its setting cannot be; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, extra="ignore"
+    )
+
+    database_url: str = Field(DEFAULT_DB, alias="DATABASE_URL")
+    host: str = Field("127.0.0.1", alias="AFTERCARE_HOST")
+    port: int = Field(8080, alias="AFTERCARE_PORT", ge=0, le=65535)
+    staff_token: str = Field("dev-staff-token", alias="AFTERCARE_STAFF_TOKEN")
+    hotline_token: str = Field("dev-hotline-token", alias="AFTERCARE_HOTLINE_TOKEN")
+    telegram_token: str | None = Field(None, alias="TELEGRAM_TOKEN")
+    telegram_api_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
+    # set: webhook mode; unset: long polling
+    telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    # unset: `aftercare run` starts local Rasa; "a,b": several servers
+    rasa_url: str | None = Field(None, alias="RASA_URL")
+    # how many local Rasa servers `aftercare run` starts (1.2 GB each)
+    rasa_servers: int = Field(1, alias="AFTERCARE_RASA_SERVERS", ge=1)
+    # parses of short messages remembered (nlu/cache.py); 0: off
+    nlu_cache_size: int = Field(2048, alias="AFTERCARE_NLU_CACHE", ge=0)
+    rasa_token: str = Field("dev-rasa-token", alias="RASA_TOKEN")
+    calendar_file: Path | None = Field(None, alias="AFTERCARE_CALENDAR_FILE")
+    sla_file: Path | None = Field(None, alias="AFTERCARE_SLA_FILE")
+    serious_severity: str = Field("serious", alias="AFTERCARE_SERIOUS_SEVERITY")
+    survey_delay_hours: float = Field(2.0, alias="AFTERCARE_SURVEY_DELAY_HOURS", ge=0)
+    var_dir: Path = Field(Path("var"), alias="AFTERCARE_VAR_DIR")
+    log_level: str = Field("INFO", alias="AFTERCARE_LOG_LEVEL")
+    # or "asyncio" (uvloop is used only where installed)
+    event_loop: str = Field("uvloop", alias="AFTERCARE_EVENT_LOOP")
+    # Transcripts, photos and hotline turns of tickets closed longer ago are purged
+    # (backend/services/retention.py); 3 years.
+    retention_days: int = Field(3 * 365, alias="AFTERCARE_RETENTION_DAYS", ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        **_: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The arguments only: from_env hands the variables in (module docstring).
+        return (init_settings,)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings the variables in `env` (default: the process environment) give;
+        an empty or blank variable counts as unset. Raises SettingsError naming the
+        variable whose value does not fit."""
         env = os.environ if env is None else env
-
-        def opt(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        def path(name: str) -> Path | None:
-            value = opt(name)
-            return Path(value) if value else None
-
-        return cls(
-            database_url=opt("DATABASE_URL") or DEFAULT_DB,
-            host=opt("AFTERCARE_HOST") or cls.host,
-            port=int(opt("AFTERCARE_PORT") or cls.port),
-            staff_token=opt("AFTERCARE_STAFF_TOKEN") or cls.staff_token,
-            hotline_token=opt("AFTERCARE_HOTLINE_TOKEN") or cls.hotline_token,
-            telegram_token=opt("TELEGRAM_TOKEN"),
-            telegram_api_url=opt("TELEGRAM_API_URL") or cls.telegram_api_url,
-            telegram_webhook_url=opt("TELEGRAM_WEBHOOK_URL"),
-            telegram_webhook_secret=opt("TELEGRAM_WEBHOOK_SECRET"),
-            rasa_url=opt("RASA_URL"),
-            rasa_token=opt("RASA_TOKEN") or cls.rasa_token,
-            rasa_servers=max(1, int(opt("AFTERCARE_RASA_SERVERS") or cls.rasa_servers)),
-            nlu_cache_size=max(0, int(opt("AFTERCARE_NLU_CACHE") or cls.nlu_cache_size)),
-            calendar_file=path("AFTERCARE_CALENDAR_FILE"),
-            sla_file=path("AFTERCARE_SLA_FILE"),
-            serious_severity=opt("AFTERCARE_SERIOUS_SEVERITY") or cls.serious_severity,
-            survey_delay_hours=float(opt("AFTERCARE_SURVEY_DELAY_HOURS") or 2.0),
-            timezone=opt("AFTERCARE_TIMEZONE") or cls.timezone,
-            var_dir=path("AFTERCARE_VAR_DIR") or Path("var"),
-            log_level=opt("AFTERCARE_LOG_LEVEL") or cls.log_level,
-            event_loop=opt("AFTERCARE_EVENT_LOOP") or cls.event_loop,
-        )
+        given: dict[str, Any] = {}
+        for field in cls.model_fields.values():
+            value = env.get(field.alias or "", "").strip()
+            if value:
+                given[field.alias or ""] = value
+        try:
+            return cls(**given)
+        except ValidationError as e:
+            problems = "; ".join(
+                f"{'.'.join(map(str, err['loc']))}={err['input']!r}: {err['msg']}"
+                for err in e.errors()
+            )
+            raise SettingsError(f"bad setting in the environment: {problems}") from None

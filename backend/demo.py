@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backend.services.desk import Desk
 from backend.store.tables import Customer, Staff, Unit
@@ -97,40 +98,43 @@ def _years_after(day: date, years: int) -> date:
 
 async def seed(desk: Desk) -> dict[str, int]:
     """Insert what is missing; running it twice changes nothing."""
+    return await desk.db.write(_seed, desk)
+
+
+def _seed(session: Session, desk: Desk) -> dict[str, int]:
     today, now = desk.today(), desk.now()
     added = {"customers": 0, "units": 0, "staff": 0}
-    async with desk.db.transaction() as session:
-        for name, phone, product, model, serial, ago, years, contract, addr, region, cls in _UNITS:
-            customer = (
-                await session.execute(select(Customer).where(Customer.phone == phone))
-            ).scalar_one_or_none()
-            if customer is None:
-                customer = Customer(name=name, phone=phone, created_at=now)
-                session.add(customer)
-                await session.flush()
-                added["customers"] += 1
-            if (await session.execute(select(Unit.id).where(Unit.serial_number == serial))).first():
-                continue
-            bought = today - timedelta(days=ago)
-            session.add(
-                Unit(
-                    customer_id=customer.id,
-                    product_name=product,
-                    model=model,
-                    serial_number=serial,
-                    purchase_date=bought,
-                    warranty_end=_years_after(bought, years),
-                    contract_end=today + timedelta(days=contract) if contract else None,
-                    address=addr,
-                    region=region,
-                    region_class=cls,
-                    abroad=False,
-                )
+    for name, phone, product, model, serial, ago, years, contract, addr, region, cls in _UNITS:
+        customer = session.execute(
+            select(Customer).where(Customer.phone == phone)
+        ).scalar_one_or_none()
+        if customer is None:
+            customer = Customer(name=name, phone=phone, created_at=now)
+            session.add(customer)
+            session.flush()
+            added["customers"] += 1
+        if session.execute(select(Unit.id).where(Unit.serial_number == serial)).first():
+            continue
+        bought = today - timedelta(days=ago)
+        session.add(
+            Unit(
+                customer_id=customer.id,
+                product_name=product,
+                model=model,
+                serial_number=serial,
+                purchase_date=bought,
+                warranty_end=_years_after(bought, years),
+                contract_end=today + timedelta(days=contract) if contract else None,
+                address=addr,
+                region=region,
+                region_class=cls,
+                abroad=False,
             )
-            added["units"] += 1
-        for name, role, region, phone in _STAFF:
-            if (await session.execute(select(Staff.id).where(Staff.name == name))).first():
-                continue
-            session.add(Staff(name=name, role=role, region=region, phone=phone, active=True))
-            added["staff"] += 1
+        )
+        added["units"] += 1
+    for name, role, region, phone in _STAFF:
+        if session.execute(select(Staff.id).where(Staff.name == name)).first():
+            continue
+        session.add(Staff(name=name, role=role, region=region, phone=phone, active=True))
+        added["staff"] += 1
     return added

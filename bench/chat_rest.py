@@ -43,11 +43,12 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from backend.api.keys import ENGINE
 from backend.compose import build_app, event_loop
 from backend.config import Settings
 from bench.chat_conversations import conversation as script
+from bot.channels.keys import ENGINE
 
+NLU_CACHE_DEFAULT = Settings.model_fields["nlu_cache_size"].default
 TARGETS = {"p50_1": 30.0, "rate_20": 100.0, "p99_20": 150.0}
 
 
@@ -160,7 +161,7 @@ async def run(
     rasa_token: str,
     seed: int = 1,
     rate: float = 0.0,
-    nlu_cache: int = Settings.nlu_cache_size,
+    nlu_cache: int = NLU_CACHE_DEFAULT,
 ) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -227,7 +228,7 @@ def main() -> None:
     parser.add_argument(
         "--nlu-cache",
         type=int,
-        default=Settings.nlu_cache_size,
+        default=NLU_CACHE_DEFAULT,
         help="parses of short messages the app remembers (0: every message that needs "
         "NLU goes to Rasa)",
     )

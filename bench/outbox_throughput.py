@@ -24,14 +24,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
 
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
 from backend.domain.sla import SlaPolicy
 from backend.scheduler.dispatcher import Dispatcher
+from backend.services.delivery import Claimed, Delivered
 from backend.services.desk import Desk
-from backend.services.outbox import Claimed, Delivered
 from backend.store.db import Database
 from backend.store.tables import Notification
 from bot.senders.limits import RateLimiter
@@ -68,8 +69,11 @@ class FakeOnThread:
 
 
 async def seed(db: Database, notices: int, chats: int) -> None:
-    async with db.engine.begin() as conn:
-        await conn.execute(text("DELETE FROM notifications"))
+    await db.write(_seed, notices, chats)
+
+
+def _seed(session: Session, notices: int, chats: int) -> None:
+    session.execute(delete(Notification))
     now = datetime.now(UTC)
     rows = [
         {
@@ -87,9 +91,8 @@ async def seed(db: Database, notices: int, chats: int) -> None:
         }
         for i in range(notices)
     ]
-    async with db.transaction() as session:
-        for start in range(0, len(rows), 1000):
-            await session.execute(insert(Notification), rows[start : start + 1000])
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(Notification), rows[start : start + 1000])
 
 
 async def drain_all(dispatcher: Dispatcher) -> float:

@@ -3,34 +3,47 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from urllib.parse import urlparse
 
 from aiohttp import web
 
-from backend.api.keys import DESK, ENGINE, NLU, SETTINGS, TELEGRAM
+from backend.config import Settings
 from bot.channels import rest, staff, webchat
+from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
-from bot.dialogue.engine import Engine
+from bot.dialogue.engine import Engine, Nlu
 
 log = logging.getLogger(__name__)
 
 
-async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    engine = Engine(app[DESK], app.get(NLU))
-    app[ENGINE] = engine
-    channel = None
-    if settings.telegram_token:
-        channel = TelegramChannel(
-            settings, engine, attachments_dir=settings.var_dir / "attachments"
-        )
-        await channel.start()
-        app[TELEGRAM] = channel
-    try:
-        yield
-    finally:
-        if channel is not None:
-            await channel.stop()
+def install(app: web.Application, settings: Settings, nlu: Callable[[], Nlu | None]) -> None:
+    """Routes now (the router freezes at start-up); engine and Telegram in cleanup_ctx,
+    after the services (`CHAT_DESK`, set by the composition root) and the NLU client
+    (`nlu()`, opened by then) that they use."""
+    app.add_routes(rest.routes)
+    app.add_routes(webchat.routes)
+    app.add_routes(staff.routes)
+    if settings.telegram_token and settings.telegram_webhook_url:
+        path = urlparse(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
+        app.router.add_post(path, _telegram_webhook)
+
+    async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
+        engine = Engine(app[CHAT_DESK], nlu())
+        app[ENGINE] = engine
+        channel = None
+        if settings.telegram_token:
+            desk = app[CHAT_DESK]
+            channel = TelegramChannel(settings, engine, attachments_dir=desk.attachments_dir)
+            await channel.start()
+            app[TELEGRAM] = channel
+        try:
+            yield
+        finally:
+            if channel is not None:
+                await channel.stop()
+
+    app.cleanup_ctx.append(engine_ctx)
 
 
 async def _telegram_webhook(request: web.Request) -> web.Response:
@@ -40,16 +53,4 @@ async def _telegram_webhook(request: web.Request) -> web.Response:
     return await channel.webhook(request)
 
 
-def install(app: web.Application) -> None:
-    """Routes now (the router freezes at start-up); engine and Telegram in cleanup_ctx,
-    after the store and the NLU client they use."""
-    settings = app[SETTINGS]
-    app.add_routes(rest.routes)
-    app.add_routes(webchat.routes)
-    app.add_routes(staff.routes)
-    if settings.telegram_token and settings.telegram_webhook_url:
-        from urllib.parse import urlparse
-
-        path = urlparse(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
-        app.router.add_post(path, _telegram_webhook)
-    app.cleanup_ctx.append(_engine_ctx)
+__all__ = ["Nlu", "install"]

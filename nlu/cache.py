@@ -6,15 +6,21 @@ for those only queues them behind the messages that need it (Rasa parses one at 
 per process). Long messages (descriptions, addresses) rarely repeat word for word, so
 only texts up to `max_chars` are kept, `size` of them at most, least recently used
 dropped first. An entry lives `ttl` seconds, so a model swapped under a running app is
-in force for every text within that time; failures are never kept.
+in force for every text within that time; failures are never kept (the client puts only
+parses it got).
+
+The keeping is cachetools' TTLCache (least recently used first, an entry gone once its
+time is up); what stays here is which texts are worth keeping and the hit counts the
+chat benchmark reports.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from cachetools import TTLCache
 
 V = TypeVar("V")
 
@@ -29,32 +35,26 @@ class ParseCache(Generic[V]):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.size, self.max_chars, self.ttl = size, max_chars, ttl
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, V]] = OrderedDict()
+        # TTLCache refuses a maxsize of 0 on the first put; size 0 keeps nothing anyway.
+        self._entries: TTLCache[str, V] = TTLCache(max(size, 1), ttl, timer=clock)
         self.hits = self.misses = 0
 
     def keeps(self, text: str) -> bool:
         return self.size > 0 and len(text) <= self.max_chars
 
     def get(self, text: str) -> V | None:
-        entry = self._entries.get(text)
-        if entry is None or entry[0] <= self._clock():
-            if entry is not None:
-                del self._entries[text]
-            if self.keeps(text):
-                self.misses += 1
-            return None
-        self._entries.move_to_end(text)
-        self.hits += 1
-        return entry[1]
+        if not self.keeps(text):
+            return None  # never kept, so no miss either
+        value = self._entries.get(text)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
 
     def put(self, text: str, value: V) -> None:
-        if not self.keeps(text):
-            return
-        self._entries[text] = (self._clock() + self.ttl, value)
-        self._entries.move_to_end(text)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        if self.keeps(text):
+            self._entries[text] = value
 
     def __len__(self) -> int:
         return len(self._entries)

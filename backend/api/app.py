@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from backend.api import console, reports, tickets
+from backend.api import console, customers, reports, tickets
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import DB, DESK, SETTINGS
@@ -33,6 +33,8 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         policy=SlaPolicy.load(settings.sla_file),
         serious_severity=settings.serious_severity,
         survey_delay=timedelta(hours=settings.survey_delay_hours),
+        retention=timedelta(days=settings.retention_days),
+        attachments_dir=settings.var_dir / "attachments",
     )
 
 
@@ -66,4 +68,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(tickets.routes)
     app.add_routes(reports.routes)
     app.add_routes(console.routes)
+    app.add_routes(customers.routes)
     return app

@@ -7,11 +7,17 @@ import logging
 
 from aiohttp import web
 
-from backend.domain.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from backend.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 
 log = logging.getLogger(__name__)
 
-_STATUS = {NotFound: 404, InvalidTransition: 409, ValidationFailed: 422}
+_STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFailed: 422}
 
 
 def error_response(status: int, code: str, message: str) -> web.Response:

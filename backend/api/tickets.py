@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
-from sqlalchemy import select
 
 from backend.api.errors import json_body
 from backend.api.keys import DESK
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
-from backend.services import transitions
-from backend.services.queries import ticket_by_number
+from backend.services import listings, transitions
+from backend.services.expedite import expedite
 from backend.services.registration import Registration, register
-from backend.services.views import view_of
-from backend.store.tables import Staff, Ticket
 
 routes = web.RouteTableDef()
 
@@ -83,43 +80,29 @@ async def create_ticket(request: web.Request) -> web.Response:
 
 @routes.get("/api/tickets")
 async def list_tickets(request: web.Request) -> web.Response:
-    desk = request.app[DESK]
-    stmt = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc())
-    if kind := request.query.get("kind"):
-        stmt = stmt.where(Ticket.kind == _enum(TicketKind, kind, "kind").value)
-    if status := request.query.get("status"):
-        stmt = stmt.where(Ticket.status == status)
+    kind = request.query.get("kind")
     try:
         limit = min(max(int(request.query.get("limit", 50)), 1), 500)
     except ValueError:
         raise ValidationFailed("limit must be a number") from None
-    async with desk.db.transaction() as session:
-        tickets = (await session.execute(stmt.limit(limit))).scalars().all()
-        views = [(await view_of(session, t)).to_dict() for t in tickets]
-    return web.json_response({"tickets": views})
+    views = await listings.tickets(
+        request.app[DESK],
+        kind=_enum(TicketKind, kind, "kind") if kind else None,
+        status=request.query.get("status") or None,
+        limit=limit,
+    )
+    return web.json_response({"tickets": [v.to_dict() for v in views]})
 
 
 @routes.get("/api/queue")
 async def dispatch_queue(request: web.Request) -> web.Response:
-    """Unassigned repairs, oldest first: yesterday's leftovers lead the morning queue."""
-    desk = request.app[DESK]
-    stmt = (
-        select(Ticket)
-        .where(Ticket.status == "new", Ticket.kind.in_(["repair", "maintenance"]))
-        .order_by(Ticket.registered_at, Ticket.id)
-    )
-    async with desk.db.transaction() as session:
-        tickets = (await session.execute(stmt)).scalars().all()
-        views = [(await view_of(session, t)).to_dict() for t in tickets]
-    return web.json_response({"queue": views})
+    views = await listings.dispatch_queue(request.app[DESK])
+    return web.json_response({"queue": [v.to_dict() for v in views]})
 
 
 @routes.get("/api/tickets/{number}")
 async def get_ticket(request: web.Request) -> web.Response:
-    desk = request.app[DESK]
-    async with desk.db.transaction() as session:
-        ticket = await ticket_by_number(session, request.match_info["number"])
-        view = await view_of(session, ticket)
+    view = await listings.ticket(request.app[DESK], request.match_info["number"])
     return web.json_response(view.to_dict())
 
 
@@ -170,17 +153,26 @@ async def add_note(request: web.Request) -> web.Response:
     return web.json_response(view.to_dict())
 
 
+@routes.post("/api/tickets/{number}/expedite")
+async def expedite_ticket(request: web.Request) -> web.Response:
+    """Staff urge a ticket: recorded under the staff name, escalated to the supervisors
+    when a running SLA clock is past its warning point. The body is optional."""
+    body = await json_body(request) if request.can_read_body else {}
+    note = _text(body, "note")
+    if note is not None and not (note := note.strip()):
+        raise ValidationFailed("note must not be blank")
+    if note is not None and len(note) > 2000:
+        raise ValidationFailed("note is longer than 2000 characters")
+    result = await expedite(
+        request.app[DESK],
+        request.match_info["number"],
+        actor=f"staff:{body.get('actor', 'api')}",
+        **({"note": note} if note else {}),
+    )
+    return web.json_response({**result.view.to_dict(), "escalated": result.escalated})
+
+
 @routes.get("/api/staff")
 async def list_staff(request: web.Request) -> web.Response:
-    desk = request.app[DESK]
-    async with desk.db.transaction() as session:
-        staff = (await session.execute(select(Staff).order_by(Staff.id))).scalars().all()
-    return web.json_response(
-        {
-            "staff": [
-                {"id": s.id, "name": s.name, "role": s.role, "region": s.region}
-                for s in staff
-                if s.active
-            ]
-        }
-    )
+    people = await listings.active_staff(request.app[DESK])
+    return web.json_response({"staff": people})

@@ -24,3 +24,9 @@ class NotFound(DomainError):
 
 class ValidationFailed(DomainError):
     code = "validation_failed"
+
+
+class Conflict(DomainError):
+    """The request is valid but the ticket's state refuses it (e.g. urging a closed one)."""
+
+    code = "conflict"

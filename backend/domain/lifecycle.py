@@ -52,6 +52,9 @@ INITIAL = {
 }
 
 FINAL = frozenset({"closed", "cancelled"})
+# No work left for staff: a resolved ticket waits only for the customer (survey or
+# acceptance), so reminders and urges no longer apply to it.
+DONE = FINAL | {"resolved"}
 
 
 def initial_status(kind: TicketKind) -> str:

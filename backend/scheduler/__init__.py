@@ -9,16 +9,14 @@ crash, and several processes can run side by side.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 
-from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from backend.api.keys import DESK, SETTINGS
-from backend.config import Settings
 from backend.scheduler.dispatcher import Dispatcher, Sender
-from backend.services import reminders, sla_watch, surveys
+from backend.services import outbox, reminders, retention, sla_watch, surveys
 from backend.services.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -31,6 +29,7 @@ async def run_scans(desk: Desk) -> None:
         ("survey reminders", surveys.remind_and_expire),
         ("reminders", reminders.scan),
         ("sla", sla_watch.scan),
+        ("retention", retention.run_daily),  # at most once a day
     ):
         try:
             await scan(desk)
@@ -92,22 +91,18 @@ class Schedule:
         await self._tracked(run_scans(self.desk))
 
 
-SendersFactory = Callable[[Settings], Mapping[str, Sender]]
-
-
-def attach_scheduler(app: web.Application, senders: SendersFactory) -> None:
-    """Run the dispatcher and the scans for the app's lifetime (after the store opens)."""
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        channel_senders = senders(app[SETTINGS])
-        for sender in channel_senders.values():
-            await sender.start()
-        schedule = Schedule(app[DESK], Dispatcher(app[DESK], channel_senders))
-        schedule.start()
-        log.info("scheduler started (channels: %s)", ", ".join(sorted(channel_senders)))
-        yield
+@contextlib.asynccontextmanager
+async def running(desk: Desk, senders: Mapping[str, Sender]) -> AsyncIterator[Schedule]:
+    """The dispatcher and the scans, running while the block runs (the composition root
+    enters it after the store opens). Knows no web framework: any host can run it."""
+    for sender in senders.values():
+        await sender.start()
+    schedule = Schedule(desk, Dispatcher(desk, senders))
+    schedule.start()
+    log.info("scheduler started (channels: %s)", ", ".join(sorted({*senders, *outbox.IN_STORE})))
+    try:
+        yield schedule
+    finally:
         await schedule.stop()
-        for sender in channel_senders.values():
+        for sender in senders.values():
             await sender.stop()
-
-    app.cleanup_ctx.append(ctx)

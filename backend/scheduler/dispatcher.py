@@ -4,6 +4,10 @@ It keeps up to `max_inflight` notices in flight and claims more when half of the
 done, so the senders' rate limiters, not our database round trips, set the pace. Each
 result is recorded in its own short transaction right after the send returns: the
 window in which a crash could make us send a notice twice is one commit long.
+
+Channels are reached through the `Sender` port (backend/services/delivery.py), except the
+channels whose delivery is a write to our own store (`outbox.IN_STORE`, the web chat):
+those are delivered by a service function inside the recording transaction.
 """
 
 from __future__ import annotations
@@ -12,20 +16,15 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Protocol
 
 from backend.services import outbox
+from backend.services.delivery import Claimed, Delivered, Outcome, RetryLater, Sender
 from backend.services.desk import Desk
-from backend.services.outbox import Backoff, Claimed, Outcome, RetryLater
+from backend.services.outbox import Backoff, InStoreDelivery
+
+__all__ = ["Dispatcher", "Sender"]
 
 log = logging.getLogger(__name__)
-
-
-class Sender(Protocol):
-    channel: str
-
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
 
 
 class Dispatcher:
@@ -37,9 +36,11 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=60),
         max_inflight: int = 64,
         backoff: Backoff | None = None,
+        in_store: Mapping[str, InStoreDelivery] = outbox.IN_STORE,
     ):
         self.desk = desk
         self.senders = dict(senders)
+        self.in_store = dict(in_store)
         self.lease = lease
         self.max_inflight = max_inflight
         self.backoff = backoff or Backoff()
@@ -72,17 +73,19 @@ class Dispatcher:
                 task.cancel()
 
     async def _deliver(self, notice: Claimed) -> int:
+        if deliver := self.in_store.get(notice.channel):
+            # Shielded like _record: a shutdown lets a delivery already under way commit
+            # (delivery and record are one transaction, so it is both or neither).
+            outcome, ok = await asyncio.shield(
+                outbox.deliver_in_store(
+                    self.desk.db, deliver, notice, self.desk.now(), self.backoff
+                )
+            )
+            return self._count(notice, outcome, ok)
         sender = self.senders.get(notice.channel)
-        db, now = self.desk.db, self.desk.now
         if sender is None:
             outcome: Outcome = RetryLater(f"no sender for channel {notice.channel}")
             return await self._record(notice, outcome)
-        if getattr(sender, "transactional", False):
-            # The web chat delivers inside the recording transaction: exactly once.
-            async with db.transaction() as session:
-                outcome = await sender.send_in(session, notice, now())
-                ok = await outbox.record_in(session, notice, outcome, now(), self.backoff)
-            return self._count(notice, outcome, ok)
         try:
             outcome = await sender.send(notice)
         except Exception as exc:  # a sender bug must not kill the dispatcher loop
@@ -102,7 +105,7 @@ class Dispatcher:
             self.lost_claims += 1
             log.warning("notice %s: claim lost before its result was recorded", notice.id)
             return 0
-        if isinstance(outcome, outbox.Delivered):
+        if isinstance(outcome, Delivered):
             self.delivered += 1
         elif not isinstance(outcome, RetryLater) or outcome.counts:
             log.info("notice %s (%s): %s", notice.id, notice.kind, type(outcome).__name__)

@@ -98,3 +98,31 @@ def find_unit(
         stmt = stmt.where(func.upper(Unit.model) == model.strip().upper())
     units = session.execute(stmt).scalars().all()
     return units[0] if len(units) == 1 else None
+
+
+def of_chat(session: Session, channel: str, external_id: str) -> Customer | None:
+    """The customer a chat is bound to, if any."""
+    stmt = (
+        select(Customer)
+        .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def bind_verified_phone(
+    session: Session, channel: str, external_id: str, phone: str, *, now: datetime
+) -> int:
+    """A phone the channel verified as the sender's own (Telegram's contact share): the
+    chat belongs to that phone's customer from now on. A customer already bound to this
+    chat without a phone gets it, rather than a second customer being made."""
+    ident = identity(session, channel, external_id, now)
+    owner = by_phone(session, phone)
+    if owner is None and ident.customer_id is not None:
+        current = session.get(Customer, ident.customer_id)
+        if current is not None and current.phone is None:
+            current.phone, owner = phone, current
+    if owner is None:
+        owner = find_or_create(session, now, phone=phone)
+    ident.customer_id = owner.id
+    return owner.id

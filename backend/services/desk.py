@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from backend.domain.calendar import WorkingCalendar
@@ -23,6 +24,10 @@ class Desk:
     policy: SlaPolicy
     serious_severity: str = "serious"
     survey_delay: timedelta = timedelta(hours=2)
+    # Erasure and retention (services/erasure.py, services/retention.py): how long a
+    # closed ticket's transcripts and photos are kept, and where the photos are.
+    retention: timedelta = timedelta(days=3 * 365)
+    attachments_dir: Path | None = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -8,20 +8,23 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from backend.domain import lifecycle
 from backend.domain.contact import normalise_phone
 from backend.domain.dates import parse_date
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import Channel, Severity, TicketKind
 from backend.domain.numbering import normalise_number
 from backend.domain.transcript import CUSTOMER, FOLLOW_UP_INTENTS, Turn, call_kind
+from backend.services import expedite
 from backend.services.desk import Desk
-from backend.services.queries import ticket_by_number
-from backend.services.registration import MAX_TEXT, Registration, register_in
+from backend.services.queries import find_ticket
+from backend.services.registration import MAX_TEXT, Registration, file_ticket
 from backend.store.tables import HotlineCall, Message, Ticket, TicketEvent
 from backend.store.upsert import dialect_insert
 
+HOTLINE_URGE = "客户来电催单"
 SERIOUS_WORDS = ("曝光", "起诉", "律师", "12315", "媒体", "消协", "严重", "受伤", "起火", "漏电")
 
 
@@ -77,58 +80,68 @@ def _named_ticket(call: CallRecord, analyses: Sequence[Analysis | None]) -> str 
 async def import_call(
     desk: Desk, call: CallRecord, analyses: Sequence[Analysis | None]
 ) -> CallResult:
-    """One transaction: the call row, the ticket (or an event on the named one), the turns."""
+    """One transaction: the call row, the ticket (or the follow-up on the named one: an
+    urge runs the expedite rule), the turns."""
     if normalise_phone(call.caller) is None:
         raise ValidationFailed(f"the caller number is not a phone number: {call.caller!r}")
-    async with desk.db.transaction() as session:
-        previous = await _previous(session, call.call_id)
-        if previous is not None:
-            return previous
-        ticket, created = await _ticket_for(session, desk, call, analyses)
-        claimed = await session.execute(
-            dialect_insert(session)(HotlineCall)
-            .values(
-                call_key=call.call_id,
-                caller=normalise_phone(call.caller),
-                agent_id=call.agent_id,
-                started_at=call.started_at,
-                ended_at=call.ended_at,
-                ticket_id=ticket.id,
-                created_at=desk.now(),
-            )
-            .on_conflict_do_nothing(index_elements=[HotlineCall.call_key])
-            .returning(HotlineCall.id)
-        )
-        if claimed.first() is None:
-            # The same call was posted concurrently and won: undo ours, answer with its.
-            await session.rollback()
-        else:
-            _store_turns(session, call, ticket, analyses, desk.now())
-            return CallResult(ticket.number, ticket.kind, created)
-    async with desk.db.transaction() as session:
-        previous = await _previous(session, call.call_id)
+    try:
+        return await desk.db.write(_import, desk, call, analyses)
+    except _PostedMeanwhile:
+        # The same call was posted concurrently and won: ours rolled back, answer with its.
+        previous = await desk.db.read(_previous, call.call_id)
         assert previous is not None
         return previous
 
 
-async def _previous(session: AsyncSession, call_id: str) -> CallResult | None:
+class _PostedMeanwhile(Exception):
+    """Rolls the import back: a concurrent post of the same call committed first."""
+
+
+def _import(
+    session: Session, desk: Desk, call: CallRecord, analyses: Sequence[Analysis | None]
+) -> CallResult:
+    previous = _previous(session, call.call_id)
+    if previous is not None:
+        return previous
+    ticket, created = _ticket_for(session, desk, call, analyses)
+    claimed = session.execute(
+        dialect_insert(session)(HotlineCall)
+        .values(
+            call_key=call.call_id,
+            caller=normalise_phone(call.caller),
+            agent_id=call.agent_id,
+            started_at=call.started_at,
+            ended_at=call.ended_at,
+            ticket_id=ticket.id,
+            created_at=desk.now(),
+        )
+        .on_conflict_do_nothing(index_elements=[HotlineCall.call_key])
+        .returning(HotlineCall.id)
+    )
+    if claimed.first() is None:
+        raise _PostedMeanwhile
+    _store_turns(session, call, ticket, analyses, desk.now())
+    return CallResult(ticket.number, ticket.kind, created)
+
+
+def _previous(session: Session, call_id: str) -> CallResult | None:
     stmt = (
         select(Ticket.number, Ticket.kind)
         .join(HotlineCall, HotlineCall.ticket_id == Ticket.id)
         .where(HotlineCall.call_key == call_id)
     )
-    row = (await session.execute(stmt)).first()
+    row = session.execute(stmt).first()
     return CallResult(row.number, row.kind, created=False, duplicate=True) if row else None
 
 
-async def _ticket_for(
-    session: AsyncSession, desk: Desk, call: CallRecord, analyses: Sequence[Analysis | None]
+def _ticket_for(
+    session: Session, desk: Desk, call: CallRecord, analyses: Sequence[Analysis | None]
 ) -> tuple[Ticket, bool]:
     intents = [a.intent for a in analyses if a and a.intent]
     kind = call.kind.value if call.kind else call_kind(intents)
     named = _named_ticket(call, analyses)
     if named and (kind is None or FOLLOW_UP_INTENTS & set(intents)) and call.kind is None:
-        ticket = await ticket_by_number(session, named)
+        ticket = find_ticket(session, named, lock=True)
         session.add(
             TicketEvent(
                 ticket_id=ticket.id,
@@ -138,6 +151,12 @@ async def _ticket_for(
                 note=f"来电 {call.call_id}：{', '.join(intents)}",
             )
         )
+        # An urge on a ticket that still needs work is the same urge as in the chat; on
+        # a finished one the call is only recorded (the agent has answered it already).
+        if "expedite" in intents and ticket.status not in lifecycle.DONE:
+            expedite.urge(
+                session, desk, ticket, actor=f"hotline:{call.agent_id}", note=HOTLINE_URGE
+            )
         return ticket, False
     if kind is None:
         raise ValidationFailed(
@@ -149,7 +168,7 @@ async def _ticket_for(
     requested = None
     if kind == TicketKind.MAINTENANCE.value:
         requested = parse_date(visit or said, desk.today()) or desk.today() + timedelta(days=1)
-    ticket = await register_in(
+    ticket = file_ticket(
         session,
         desk,
         Registration(
@@ -171,7 +190,9 @@ async def _ticket_for(
     return ticket, True
 
 
-def _store_turns(session, call: CallRecord, ticket: Ticket, analyses, now: datetime) -> None:
+def _store_turns(
+    session: Session, call: CallRecord, ticket: Ticket, analyses, now: datetime
+) -> None:
     customer_turns = iter(analyses)
     for turn in call.turns:
         analysis = next(customer_turns, None) if turn.speaker == CUSTOMER else None

@@ -1,8 +1,7 @@
 """Writing outbox rows, always inside the transaction of the change that causes them.
 
-Synchronous, on an ORM `Session`: the chat files tickets as one unit of work in a
-worker thread (`Database.run_orm`), and async services call these through
-`AsyncSession.run_sync`, so both share this one implementation."""
+Helpers on the unit of work's `Session` (see backend/store/db.py): a use case calls them
+from its own `Database.write` unit, so the notice commits or rolls back with the change."""
 
 from __future__ import annotations
 

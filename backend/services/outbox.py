@@ -21,15 +21,49 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from backend.domain.kinds import Channel
+from backend.services.delivery import (
+    Blocked,
+    Claimed,
+    Delivered,
+    Outcome,
+    Rejected,
+    RetryLater,
+    Sender,
+)
+from backend.services.webchat_delivery import deliver_to_web
 from backend.store.db import Database
 from backend.store.tables import ChannelIdentity, Notification
 from backend.store.types import UtcDateTime
+
+__all__ = [
+    "IN_STORE",
+    "Backoff",
+    "Blocked",
+    "Claimed",
+    "Delivered",
+    "InStoreDelivery",
+    "Outcome",
+    "Rejected",
+    "RetryLater",
+    "Sender",
+    "claim",
+    "deliver_in_store",
+    "record",
+    "release",
+]
+
+# A channel whose delivery is a write to our own store, run inside the transaction that
+# records the result (exactly once). The web chat's transcript is such a channel.
+InStoreDelivery = Callable[[Session, Claimed, datetime], Delivered]
+IN_STORE: Mapping[str, InStoreDelivery] = {Channel.WEB.value: deliver_to_web}
 
 # Terminal for the row; the earlier-row check below only waits for these two.
 UNSENT = ("pending", "sending")
@@ -96,65 +130,6 @@ _SQLITE_CLAIM = _typed(f"""
 
 
 @dataclass(frozen=True)
-class Claimed:
-    """One claimed notice, detached from any session."""
-
-    id: int
-    key: str
-    ticket_id: int | None
-    channel: str
-    chat_id: str
-    audience: str
-    kind: str
-    payload: dict
-    attempts: int
-    lease_until: datetime  # also the claim's token: only its holder may record a result
-    fresh_until: float  # time.monotonic() after which the lease may have run out
-
-    def still_mine(self) -> bool:
-        """False once the lease may have expired: another dispatcher may hold it now."""
-        return time.monotonic() < self.fresh_until
-
-    @property
-    def text(self) -> str:
-        return self.payload.get("text", "")
-
-    @property
-    def buttons(self) -> list[dict]:
-        return list(self.payload.get("buttons") or ())
-
-
-# ---- what a sender reports back --------------------------------------------------------
-@dataclass(frozen=True)
-class Delivered:
-    message_id: str
-
-
-@dataclass(frozen=True)
-class RetryLater:
-    error: str
-    after: float | None = None  # seconds the channel asked us to wait (429 retry_after)
-    counts: bool = True  # False: not the row's fault (rate limit, lease ran out)
-
-
-@dataclass(frozen=True)
-class Blocked:
-    """The user blocked the bot (403): stop sending to this chat."""
-
-    error: str
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """The channel refuses this notice for good (400): retrying cannot help."""
-
-    error: str
-
-
-Outcome = Delivered | RetryLater | Blocked | Rejected
-
-
-@dataclass(frozen=True)
 class Backoff:
     """Exponential backoff; with the defaults a row survives about 2.5 hours of outage."""
 
@@ -174,22 +149,7 @@ async def claim(db: Database, now: datetime, *, limit: int, lease: timedelta) ->
     lease_until = now + lease
     # Measured before the claim, so the local notion of "still mine" errs on the safe side.
     fresh_until = time.monotonic() + lease.total_seconds() * 0.8
-    params = {"now": now, "limit": limit}
-    async with db.transaction() as session:
-        if db.dialect == "postgresql":
-            ids = list((await session.execute(_PG_SELECT, params)).scalars())
-            if not ids:
-                return []
-            stmt = (
-                update(Notification)
-                .where(Notification.id.in_(ids))
-                .values(status="sending", lease_until=lease_until)
-                .returning(*_columns())
-            )
-            rows = (await session.execute(stmt)).all()
-        else:
-            params["lease"] = lease_until
-            rows = (await session.execute(_SQLITE_CLAIM, params)).all()
+    rows = await db.write(_claim, now, limit, lease_until)
     claimed = [
         Claimed(
             id=r.id,
@@ -208,6 +168,23 @@ async def claim(db: Database, now: datetime, *, limit: int, lease: timedelta) ->
     ]
     claimed.sort(key=lambda c: c.id)
     return claimed
+
+
+def _claim(session: Session, now: datetime, limit: int, lease_until: datetime) -> list:
+    params = {"now": now, "limit": limit}
+    if session.bind.dialect.name != "postgresql":
+        return session.execute(_SQLITE_CLAIM, {**params, "lease": lease_until}).all()
+    ids = list(session.execute(_PG_SELECT, params).scalars())
+    if not ids:
+        return []
+    stmt = (
+        update(Notification)
+        .where(Notification.id.in_(ids))
+        .values(status="sending", lease_until=lease_until)
+        .returning(*_columns())
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).all()
 
 
 def _columns():
@@ -241,19 +218,52 @@ def _mine(notice: Claimed):
     )
 
 
+def _update(*where):
+    # Bulk statements: no ORM objects to synchronise, and rowcount stays the row count.
+    return update(Notification).where(*where).execution_options(synchronize_session=False)
+
+
 # ---- recording results -------------------------------------------------------------------
 async def record(
     db: Database, notice: Claimed, outcome: Outcome, now: datetime, backoff: Backoff
 ) -> bool:
     """Store a sender's outcome. False when the claim was no longer ours."""
-    async with db.transaction() as session:
-        return await record_in(session, notice, outcome, now, backoff)
+    return await db.write(record_in, notice, outcome, now, backoff)
 
 
-async def record_in(
-    session: AsyncSession, notice: Claimed, outcome: Outcome, now: datetime, backoff: Backoff
+class _ClaimLost(Exception):
+    """Rolls an in-store delivery back: another dispatcher holds the row now."""
+
+
+async def deliver_in_store(
+    db: Database,
+    deliver: InStoreDelivery,
+    notice: Claimed,
+    now: datetime,
+    backoff: Backoff,
+) -> tuple[Outcome, bool]:
+    """Deliver `notice` with `deliver` and record it sent, in one transaction. When the
+    claim was lost meanwhile, nothing is delivered (the other holder will deliver it):
+    (outcome, False)."""
+    try:
+        return await db.write(_deliver_and_record, deliver, notice, now, backoff), True
+    except _ClaimLost as lost:
+        return lost.args[0], False
+
+
+def _deliver_and_record(
+    session: Session, deliver: InStoreDelivery, notice: Claimed, now: datetime, backoff: Backoff
+) -> Outcome:
+    outcome = deliver(session, notice, now)
+    if not record_in(session, notice, outcome, now, backoff):
+        raise _ClaimLost(outcome)
+    return outcome
+
+
+def record_in(
+    session: Session, notice: Claimed, outcome: Outcome, now: datetime, backoff: Backoff
 ) -> bool:
-    mine = _mine(notice)
+    """`record` inside a caller's unit of work."""
     if isinstance(outcome, Delivered):
         values = dict(
             status="sent",
@@ -278,17 +288,16 @@ async def record_in(
         values = dict(status="dead", lease_until=None, last_error=outcome.error[:500])
     else:
         values = dict(status="blocked", lease_until=None, last_error=outcome.error[:500])
-    result = await session.execute(update(Notification).where(mine).values(**values))
-    if result.rowcount != 1:
+    if session.execute(_update(_mine(notice)).values(**values)).rowcount != 1:
         return False
     if isinstance(outcome, Blocked):
-        await _block_chat(session, notice.channel, notice.chat_id, now)
+        _block_chat(session, notice.channel, notice.chat_id, now)
     return True
 
 
-async def _block_chat(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> None:
+def _block_chat(session: Session, channel: str, chat_id: str, now: datetime) -> None:
     """Mark the chat blocked and stop everything still queued for it."""
-    await session.execute(
+    session.execute(
         update(ChannelIdentity)
         .where(
             ChannelIdentity.channel == channel,
@@ -296,24 +305,23 @@ async def _block_chat(session: AsyncSession, channel: str, chat_id: str, now: da
             ChannelIdentity.blocked_at.is_(None),
         )
         .values(blocked_at=now)
+        .execution_options(synchronize_session=False)
     )
-    await session.execute(
-        update(Notification)
-        .where(
+    session.execute(
+        _update(
             Notification.channel == channel,
             Notification.chat_id == chat_id,
             Notification.status == "pending",
-        )
-        .values(status="blocked", last_error="chat blocked the bot")
+        ).values(status="blocked", last_error="chat blocked the bot")
     )
 
 
 async def release(db: Database, notices: list[Claimed]) -> None:
     """Hand unsent claims back at shutdown so another dispatcher need not wait the lease."""
-    if not notices:
-        return
-    async with db.transaction() as session:
-        for notice in notices:
-            await session.execute(
-                update(Notification).where(_mine(notice)).values(status="pending", lease_until=None)
-            )
+    if notices:
+        await db.write(_release, notices)
+
+
+def _release(session: Session, notices: list[Claimed]) -> None:
+    for notice in notices:
+        session.execute(_update(_mine(notice)).values(status="pending", lease_until=None))

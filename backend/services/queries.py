@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.domain.errors import NotFound
 from backend.domain.numbering import normalise_number
 from backend.store.tables import Ticket
-
-
-async def ticket_by_number(session: AsyncSession, number: str, *, lock: bool = False) -> Ticket:
-    return await session.run_sync(find_ticket, number, lock=lock)
 
 
 def find_ticket(session: Session, number: str, *, lock: bool = False) -> Ticket:

@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.domain import lifecycle, sla
 from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
-from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
+from backend.domain.kinds import RegionClass, Severity, TicketKind
 from backend.services import customers, notices, texts
 from backend.services.desk import Desk
 from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
-from backend.services.views import TicketView, view_of
+from backend.services.values import Registration
+from backend.services.views import TicketView, ticket_view
 from backend.store.tables import SlaClock, Ticket, TicketEvent
 
 MAX_TEXT = 2000
-
-
-@dataclass
-class Registration:
-    """What a channel or the API knows when it files a ticket. Only `kind` is required
-    for every kind; a repair also needs a description."""
-
-    kind: TicketKind
-    channel: Channel = Channel.API
-    external_id: str | None = None  # chat id or web session; None for API and hotline
-    actor: str = "customer"
-    description: str = ""
-    phone: str | None = None
-    name: str | None = None
-    serial_number: str | None = None
-    product_model: str | None = None
-    address: str | None = None
-    region: str | None = None
-    region_class: RegionClass | None = None
-    abroad: bool | None = None
-    visit_time: str | None = None
-    requested_date: date | None = None  # maintenance
-    severity: Severity | None = None  # complaint
-    cause: str | None = None  # complaint
-    concerning: str | None = None  # complaint: the ticket number it is about
-    parent_id: int | None = None
 
 
 def _validate(reg: Registration) -> None:
@@ -63,20 +34,18 @@ def _validate(reg: Registration) -> None:
 
 
 async def register(desk: Desk, reg: Registration) -> TicketView:
-    _validate(reg)
-    async with desk.db.transaction() as session:
-        ticket = await register_in(session, desk, reg)
-        return await view_of(session, ticket)
+    """The use case: file one ticket, in one transaction."""
+    _validate(reg)  # before the transaction: bad input never takes the write lock
+    return await desk.db.write(_register, desk, reg)
 
 
-async def register_in(session: AsyncSession, desk: Desk, reg: Registration) -> Ticket:
-    """The registration itself, inside a caller's transaction (hotline, surveys reuse it)."""
-    return await session.run_sync(file_ticket, desk, reg)
+def _register(session: Session, desk: Desk, reg: Registration) -> TicketView:
+    return ticket_view(session, file_ticket(session, desk, reg))
 
 
 def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
-    """The registration on a synchronous session: the chat files tickets with it as one
-    unit of work (`Database.run_orm`), async callers through `register_in`."""
+    """The registration inside a caller's unit of work: the chat, the hotline, surveys
+    and rejected outcomes file their tickets with it as part of their own transaction."""
     _validate(reg)
     now = desk.now()
     ident = None

@@ -10,8 +10,9 @@ import calendar as months
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from backend.domain import lifecycle
 from backend.domain import survey as survey_rules
 from backend.domain.kinds import TicketKind
 from backend.services import notices
@@ -19,7 +20,6 @@ from backend.services.desk import Desk
 from backend.store.tables import ChannelIdentity, Ticket, Unit
 
 HOTLINE = "400-800-1234"
-_DONE = ("resolved", "closed", "cancelled")
 
 
 def month_before(day: date) -> date:
@@ -33,7 +33,7 @@ def _send_at(desk: Desk):
     return survey_rules.send_time(desk.now(), timedelta(0), desk.calendar.tz)
 
 
-async def _customer_chat(session: AsyncSession, customer_id: int) -> ChannelIdentity | None:
+def _customer_chat(session: Session, customer_id: int) -> ChannelIdentity | None:
     stmt = (
         select(ChannelIdentity)
         .where(
@@ -44,7 +44,7 @@ async def _customer_chat(session: AsyncSession, customer_id: int) -> ChannelIden
         .order_by(ChannelIdentity.id.desc())
         .limit(1)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def contract_text(unit: Unit) -> str:
@@ -57,56 +57,62 @@ def contract_text(unit: Unit) -> str:
 
 async def contract_expiry(desk: Desk) -> int:
     """Offer renewal from one month before a maintenance contract ends."""
+    return await desk.db.write(_contract_expiry, desk)
+
+
+def _contract_expiry(session: Session, desk: Desk) -> int:
     today = desk.today()
     queued = 0
-    async with desk.db.transaction() as session:
-        stmt = select(Unit).where(
-            Unit.customer_id.is_not(None),
-            Unit.contract_end >= today,
-            Unit.contract_end <= today + timedelta(days=31),
+    stmt = select(Unit).where(
+        Unit.customer_id.is_not(None),
+        Unit.contract_end >= today,
+        Unit.contract_end <= today + timedelta(days=31),
+    )
+    for unit in session.execute(stmt).scalars().all():
+        if today < month_before(unit.contract_end):
+            continue
+        chat = _customer_chat(session, unit.customer_id)
+        if chat is None:
+            continue
+        row = notices.enqueue(
+            session,
+            # One notice per contract term: a renewal with a new end date gets its own.
+            key=f"contract:{unit.id}:{unit.contract_end.isoformat()}",
+            channel=chat.channel,
+            chat_id=chat.external_id,
+            kind="contract_expiry",
+            payload={"text": contract_text(unit)},
+            due_at=_send_at(desk),
+            now=desk.now(),
         )
-        for unit in (await session.execute(stmt)).scalars():
-            if today < month_before(unit.contract_end):
-                continue
-            chat = await _customer_chat(session, unit.customer_id)
-            if chat is None:
-                continue
-            row = await session.run_sync(
-                notices.enqueue,
-                # One notice per contract term: a renewal with a new end date gets its own.
-                key=f"contract:{unit.id}:{unit.contract_end.isoformat()}",
-                channel=chat.channel,
-                chat_id=chat.external_id,
-                kind="contract_expiry",
-                payload={"text": contract_text(unit)},
-                due_at=_send_at(desk),
-                now=desk.now(),
-            )
-            queued += row is not None
+        queued += row is not None
     return queued
 
 
 async def booking_day_before(desk: Desk) -> int:
     """Remind each maintenance booking's customer on the day before the visit."""
+    return await desk.db.write(_booking_day_before, desk)
+
+
+def _booking_day_before(session: Session, desk: Desk) -> int:
     tomorrow = desk.today() + timedelta(days=1)
     queued = 0
-    async with desk.db.transaction() as session:
-        stmt = select(Ticket).where(
-            Ticket.kind == TicketKind.MAINTENANCE.value,
-            Ticket.requested_date == tomorrow,
-            Ticket.status.not_in(_DONE),
+    stmt = select(Ticket).where(
+        Ticket.kind == TicketKind.MAINTENANCE.value,
+        Ticket.requested_date == tomorrow,
+        Ticket.status.not_in(tuple(lifecycle.DONE)),
+    )
+    for ticket in session.execute(stmt).scalars().all():
+        row = notices.notify_customer(
+            session,
+            ticket,
+            key=f"{ticket.number}:booking-reminder:{tomorrow.isoformat()}",
+            kind="booking_reminder",
+            payload={"text": booking_text(ticket, tomorrow)},
+            now=desk.now(),
+            due_at=_send_at(desk),
         )
-        for ticket in (await session.execute(stmt)).scalars():
-            row = await session.run_sync(
-                notices.notify_customer,
-                ticket,
-                key=f"{ticket.number}:booking-reminder:{tomorrow.isoformat()}",
-                kind="booking_reminder",
-                payload={"text": booking_text(ticket, tomorrow)},
-                now=desk.now(),
-                due_at=_send_at(desk),
-            )
-            queued += row is not None
+        queued += row is not None
     return queued
 
 

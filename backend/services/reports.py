@@ -9,8 +9,10 @@ Which records belong to a range (one rule per figure, so a ticket is counted onc
 - satisfaction, response rate, warranty revisits: tickets *resolved* in the range.
 Statuses and running clocks are read as they are when the report is made.
 
-Every piece takes an open session and a `Period`; `range_report` and `monthly_report`
-open one transaction so all pieces see the same snapshot. The result is plain JSON.
+Every piece is a function of a synchronous session and a `Period`; `range_report` and
+`monthly_report` run them in one read-only unit of work (`Database.read`), so all pieces
+see the same snapshot and a report never takes SQLite's write lock. The result is plain
+JSON.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain import sla
 from backend.domain import survey as survey_rules
@@ -109,16 +111,16 @@ def _tally(rows: Iterable[tuple[str | None, int]]) -> dict[str, int]:
 # --- tickets ---------------------------------------------------------------------------
 
 
-async def _count_by(session: AsyncSession, period: Period, column) -> dict[str, int]:
+def _count_by(session: Session, period: Period, column) -> dict[str, int]:
     query = (
         select(column, func.count(Ticket.id))
         .where(period.contains(Ticket.registered_at))
         .group_by(column)
     )
-    return _tally((await session.execute(query)).all())
+    return _tally(session.execute(query).all())
 
 
-async def tickets_by_technician(session: AsyncSession, period: Period) -> list[dict]:
+def tickets_by_technician(session: Session, period: Period) -> list[dict]:
     """Tickets per assigned technician, busiest first; unassigned ones under id None."""
     query = (
         select(Ticket.technician_id, Staff.name, func.count(Ticket.id))
@@ -128,14 +130,14 @@ async def tickets_by_technician(session: AsyncSession, period: Period) -> list[d
     )
     rows = [
         {"technician_id": tech_id, "name": name, "tickets": count}
-        for tech_id, name, count in (await session.execute(query)).all()
+        for tech_id, name, count in session.execute(query).all()
     ]
     return sorted(rows, key=lambda r: (-r["tickets"], r["technician_id"] or 0))
 
 
-async def ticket_counts(session: AsyncSession, period: Period) -> dict[str, Any]:
+def ticket_counts(session: Session, period: Period) -> dict[str, Any]:
     """Tickets registered in the period: by kind, category, region, technician, status."""
-    by_status = await _count_by(session, period, Ticket.status)
+    by_status = _count_by(session, period, Ticket.status)
     closed = by_status.get("closed", 0)
     cancelled = by_status.get("cancelled", 0)
     total = sum(by_status.values())
@@ -144,19 +146,19 @@ async def ticket_counts(session: AsyncSession, period: Period) -> dict[str, Any]
         "open": total - closed - cancelled,
         "closed": closed,
         "cancelled": cancelled,
-        "by_kind": await _count_by(session, period, Ticket.kind),
-        "by_category": await _count_by(session, period, Ticket.category),
-        "by_region": await _count_by(session, period, Ticket.region),
-        "by_technician": await tickets_by_technician(session, period),
+        "by_kind": _count_by(session, period, Ticket.kind),
+        "by_category": _count_by(session, period, Ticket.category),
+        "by_region": _count_by(session, period, Ticket.region),
+        "by_technician": tickets_by_technician(session, period),
     }
 
 
-async def service_times(session: AsyncSession, period: Period) -> dict[str, Any]:
+def service_times(session: Session, period: Period) -> dict[str, Any]:
     """Average elapsed hours from registration to arrival on site and to resolution."""
     query = select(Ticket.registered_at, Ticket.on_site_at, Ticket.resolved_at).where(
         period.contains(Ticket.registered_at)
     )
-    rows = (await session.execute(query)).all()
+    rows = session.execute(query).all()
     to_site = [on_site - registered for registered, on_site, _ in rows if on_site]
     to_resolution = [resolved - registered for registered, _, resolved in rows if resolved]
     return {
@@ -193,7 +195,7 @@ def clock_outcome(
     return "hit"
 
 
-async def sla_hit_rates(session: AsyncSession, period: Period, now: datetime) -> dict:
+def sla_hit_rates(session: Session, period: Period, now: datetime) -> dict:
     """Per clock: deadlines met, missed, and the hit rate among the two."""
     query = (
         select(SlaClock.clock, SlaClock.due_at, SlaClock.stopped_at, SlaClock.exempt, Ticket.status)
@@ -201,7 +203,7 @@ async def sla_hit_rates(session: AsyncSession, period: Period, now: datetime) ->
         .where(period.contains(SlaClock.started_at))
     )
     tally: dict[str, Counter[str]] = {name: Counter() for name in CLOCKS}
-    for name, due_at, stopped_at, exempt, status in (await session.execute(query)).all():
+    for name, due_at, stopped_at, exempt, status in session.execute(query).all():
         outcome = clock_outcome(due_at, stopped_at, exempt, status, now)
         if outcome is not None:
             tally.setdefault(name, Counter())[outcome] += 1
@@ -223,23 +225,23 @@ def _shares(counts: dict[str, int]) -> dict[str, dict[str, Any]]:
     return {key: {"count": n, "share": _ratio(n, whole)} for key, n in counts.items()}
 
 
-async def complaint_breakdown(session: AsyncSession, period: Period) -> dict[str, Any]:
+def complaint_breakdown(session: Session, period: Period) -> dict[str, Any]:
     """Complaints registered in the period by cause and by responsible department."""
 
-    async def by(column) -> dict[str, int]:
+    def by(column) -> dict[str, int]:
         query = (
             select(column, func.count(Ticket.id))
             .where(Ticket.kind == TicketKind.COMPLAINT.value)
             .where(period.contains(Ticket.registered_at))
             .group_by(column)
         )
-        return _tally((await session.execute(query)).all())
+        return _tally(session.execute(query).all())
 
-    by_cause = await by(Ticket.cause)
+    by_cause = by(Ticket.cause)
     return {
         "total": sum(by_cause.values()),
         "by_cause": _shares(by_cause),
-        "by_department": _shares(await by(Ticket.responsible_dept)),
+        "by_department": _shares(by(Ticket.responsible_dept)),
     }
 
 
@@ -260,7 +262,7 @@ def _answers(survey: Survey) -> dict[str, str] | None:
     return given if all(given.values()) else None
 
 
-async def _survey_rows(session: AsyncSession, period: Period) -> list[_SurveyRow]:
+def _survey_rows(session: Session, period: Period) -> list[_SurveyRow]:
     """Satisfaction surveys (not complaint acceptance) of tickets resolved in the period."""
     query = (
         select(Survey, Staff.name)
@@ -271,7 +273,7 @@ async def _survey_rows(session: AsyncSession, period: Period) -> list[_SurveyRow
     )
     return [
         _SurveyRow(s.technician_id, name, s.region, s.status, _answers(s))
-        for s, name in (await session.execute(query)).all()
+        for s, name in session.execute(query).all()
     ]
 
 
@@ -305,9 +307,9 @@ def _by_region(rows: Sequence[_SurveyRow]) -> dict[str, dict[str, Any]]:
     return {region: survey_figures(group) for region, group in sorted(groups.items())}
 
 
-async def satisfaction(session: AsyncSession, period: Period) -> dict[str, Any]:
+def satisfaction(session: Session, period: Period) -> dict[str, Any]:
     """Satisfaction index and response rate overall, per technician and per region."""
-    rows = await _survey_rows(session, period)
+    rows = _survey_rows(session, period)
     return {
         "overall": survey_figures(rows),
         "by_technician": _by_technician(rows),
@@ -315,7 +317,7 @@ async def satisfaction(session: AsyncSession, period: Period) -> dict[str, Any]:
     }
 
 
-async def warranty_revisit_rate(session: AsyncSession, period: Period) -> dict[str, Any]:
+def warranty_revisit_rate(session: Session, period: Period) -> dict[str, Any]:
     """Share of in-warranty (free) visits resolved in the period with an answered survey."""
     answered = (
         select(Survey.id)
@@ -330,43 +332,42 @@ async def warranty_revisit_rate(session: AsyncSession, period: Period) -> dict[s
         .where(Ticket.kind.in_(VISIT_KINDS))
         .where(period.contains(Ticket.resolved_at))
     )
-    resolved, revisited = (await session.execute(query)).one()
+    resolved, revisited = session.execute(query).one()
     return {"resolved": resolved, "revisited": revisited, "rate": _ratio(revisited, resolved)}
 
 
 # --- whole reports ---------------------------------------------------------------------
 
 
-async def _figures(session: AsyncSession, period: Period, now: datetime) -> dict[str, Any]:
+def _figures(session: Session, period: Period, now: datetime) -> dict[str, Any]:
     return {
         "period": period.as_dict(),
-        "tickets": await ticket_counts(session, period),
-        "times": await service_times(session, period),
-        "sla": await sla_hit_rates(session, period, now),
-        "complaints": await complaint_breakdown(session, period),
-        "satisfaction": await satisfaction(session, period),
-        "warranty_revisit": await warranty_revisit_rate(session, period),
+        "tickets": ticket_counts(session, period),
+        "times": service_times(session, period),
+        "sla": sla_hit_rates(session, period, now),
+        "complaints": complaint_breakdown(session, period),
+        "satisfaction": satisfaction(session, period),
+        "warranty_revisit": warranty_revisit_rate(session, period),
     }
 
 
 async def range_report(desk: Desk, start: datetime, end: datetime) -> dict[str, Any]:
-    """On demand: every figure for [start, end)."""
+    """On demand: every figure for [start, end), from one read-only snapshot."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValidationFailed("a report range needs time-zone-aware datetimes")
     if end <= start:
         raise ValidationFailed("a report range must end after it starts")
     now = desk.now()
-    async with desk.db.sessions() as session:
-        figures = await _figures(session, Period(start, end), now)
+    figures = await desk.db.read(_figures, Period(start, end), now)
     return {"generated_at": now.isoformat(), **figures}
 
 
-async def satisfaction_trend(
-    session: AsyncSession, month: str, tz, months: int = TREND_MONTHS
+def satisfaction_trend(
+    session: Session, month: str, tz, months: int = TREND_MONTHS
 ) -> list[dict[str, Any]]:
     """The satisfaction figures of the `months` months before `month`, oldest first."""
     return [
-        {"month": earlier, **await satisfaction(session, month_period(earlier, tz))}
+        {"month": earlier, **satisfaction(session, month_period(earlier, tz))}
         for earlier in previous_months(month, months)
     ]
 
@@ -377,9 +378,7 @@ async def monthly_report(desk: Desk, month: str) -> dict[str, Any]:
     month = _month_name(*_parse_month(month))  # canonical, e.g. " 2026-10" -> "2026-10"
     period = month_period(month, tz)
     now = desk.now()
-    async with desk.db.sessions() as session:
-        figures = await _figures(session, period, now)
-        trend = await satisfaction_trend(session, month, tz)
+    figures, trend = await desk.db.read(_monthly, period, now, month, tz)
     return {
         "month": month,
         "timezone": tz.key,
@@ -387,3 +386,7 @@ async def monthly_report(desk: Desk, month: str) -> dict[str, Any]:
         **figures,
         "satisfaction_trend": trend,
     }
+
+
+def _monthly(session: Session, period: Period, now: datetime, month: str, tz):
+    return _figures(session, period, now), satisfaction_trend(session, month, tz)

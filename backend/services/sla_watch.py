@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain import lifecycle
 from backend.services import notices, texts
@@ -28,37 +28,40 @@ CLOCK_ZH = {
 
 
 async def scan(desk: Desk) -> dict[str, int]:
+    return await desk.db.write(_scan, desk)
+
+
+def _scan(session: Session, desk: Desk) -> dict[str, int]:
     now = desk.now()
     counts = {"warned": 0, "breached": 0, "escalated": 0}
-    async with desk.db.transaction() as session:
-        stmt = select(SlaClock).where(
-            SlaClock.stopped_at.is_(None), SlaClock.exempt.is_(False), SlaClock.warn_at <= now
-        )
-        if session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        for clock in (await session.execute(stmt.order_by(SlaClock.id))).scalars().all():
-            ticket = await session.get(Ticket, clock.ticket_id)
-            if ticket.status in lifecycle.FINAL:
-                continue
-            if clock.breached_at is None and clock.due_at <= now:
-                clock.breached_at = now
-                session.add(
-                    TicketEvent(
-                        ticket_id=ticket.id,
-                        at=now,
-                        actor="system",
-                        action="breached",
-                        note=f"{clock.clock} deadline passed",
-                    )
+    stmt = select(SlaClock).where(
+        SlaClock.stopped_at.is_(None), SlaClock.exempt.is_(False), SlaClock.warn_at <= now
+    )
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    for clock in session.execute(stmt.order_by(SlaClock.id)).scalars().all():
+        ticket = session.get(Ticket, clock.ticket_id)
+        if ticket.status in lifecycle.FINAL:
+            continue
+        if clock.breached_at is None and clock.due_at <= now:
+            clock.breached_at = now
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    at=now,
+                    actor="system",
+                    action="breached",
+                    note=f"{clock.clock} deadline passed",
                 )
-                await _escalate(session, desk, clock, ticket, now)
-                counts["breached"] += 1
-            elif clock.breached_at is None and clock.warned_at is None:
-                clock.warned_at = now
-                counts["warned"] += await _warn(session, desk, clock, ticket, now)
-            elif clock.breached_at is not None and await _repeat_due(session, desk, clock, now):
-                await _escalate(session, desk, clock, ticket, now)
-                counts["escalated"] += 1
+            )
+            _escalate(session, desk, clock, ticket, now)
+            counts["breached"] += 1
+        elif clock.breached_at is None and clock.warned_at is None:
+            clock.warned_at = now
+            counts["warned"] += _warn(session, desk, clock, ticket, now)
+        elif clock.breached_at is not None and _repeat_due(session, desk, clock, now):
+            _escalate(session, desk, clock, ticket, now)
+            counts["escalated"] += 1
     return counts
 
 
@@ -66,7 +69,7 @@ def _local(desk: Desk, moment: datetime) -> datetime:
     return moment.astimezone(desk.calendar.tz)
 
 
-async def _warn(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Ticket, now) -> int:
+def _warn(session: Session, desk: Desk, clock: SlaClock, ticket: Ticket, now) -> int:
     due = _local(desk, clock.due_at)
     text = (
         f"【预警】{ticket.number} 的{CLOCK_ZH.get(clock.clock, clock.clock)}将于 "
@@ -74,11 +77,11 @@ async def _warn(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Tick
     )
     stmt = select(Staff).where(Staff.active.is_(True), Staff.telegram_chat_id.is_not(None))
     if ticket.technician_id is not None:
-        staff = (await session.execute(stmt.where(Staff.id == ticket.technician_id))).scalars()
+        staff = session.execute(stmt.where(Staff.id == ticket.technician_id)).scalars()
     else:
-        staff = (await session.execute(stmt.where(Staff.role == "dispatcher"))).scalars()
-    return await session.run_sync(
-        notices.notify_staff,
+        staff = session.execute(stmt.where(Staff.role == "dispatcher")).scalars()
+    return notices.notify_staff(
+        session,
         ticket,
         staff.all(),
         key=f"sla:{clock.id}:warn",
@@ -88,11 +91,11 @@ async def _warn(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Tick
     )
 
 
-async def _escalate(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: Ticket, now):
+def _escalate(session: Session, desk: Desk, clock: SlaClock, ticket: Ticket, now) -> None:
     day = _local(desk, now).date().isoformat()
     reason = f"{CLOCK_ZH.get(clock.clock, clock.clock)}已超时"
-    await session.run_sync(
-        notices.notify_supervisors,
+    notices.notify_supervisors(
+        session,
         ticket,
         key=f"sla:{clock.id}:escalate:{day}",
         text=texts.escalation_notice(ticket.number, reason),
@@ -101,9 +104,9 @@ async def _escalate(session: AsyncSession, desk: Desk, clock: SlaClock, ticket: 
     clock.last_escalated_at = now
 
 
-async def _repeat_due(session: AsyncSession, desk: Desk, clock: SlaClock, now) -> bool:
+def _repeat_due(session: Session, desk: Desk, clock: SlaClock, now) -> bool:
     """Once per working day, from that day's start, while the ticket has not moved."""
-    moved = await session.execute(
+    moved = session.execute(
         select(
             exists().where(
                 TicketEvent.ticket_id == clock.ticket_id,

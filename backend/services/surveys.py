@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain import survey as rules
 from backend.domain.errors import ValidationFailed
@@ -28,7 +28,7 @@ from backend.domain.kinds import Channel, TicketKind
 from backend.domain.survey import LABELS_ZH, QUESTIONS, Level
 from backend.services import notices, transitions
 from backend.services.desk import Desk
-from backend.services.registration import Registration, register_in
+from backend.services.registration import Registration, file_ticket
 from backend.services.replies import Button, Reply
 from backend.services.transitions import StatusChange
 from backend.store.tables import Staff, Survey, Ticket, TicketEvent
@@ -99,129 +99,146 @@ def _opening(survey: Survey, ticket: Ticket, intro: str) -> Reply:
 
 
 # ---- the schedule ------------------------------------------------------------------------
-def _lock(stmt, session: AsyncSession):
+def _lock(stmt, session: Session, *, skip_locked: bool = True):
     """Row locks where the backend has them; SQLite transactions are serialised anyway."""
     if session.bind.dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
+        return stmt.with_for_update(skip_locked=skip_locked)
     return stmt
 
 
 async def send_due(desk: Desk, *, limit: int = 200) -> int:
     """Push every survey that has become due; returns how many were sent."""
+    return await desk.db.write(_send_due, desk, limit)
+
+
+def _send_due(session: Session, desk: Desk, limit: int) -> int:
     now = desk.now()
-    async with desk.db.transaction() as session:
-        stmt = (
-            select(Survey)
-            .where(Survey.status == "scheduled", Survey.due_at <= now)
-            .order_by(Survey.due_at, Survey.id)
-            .limit(limit)
+    stmt = (
+        select(Survey)
+        .where(Survey.status == "scheduled", Survey.due_at <= now)
+        .order_by(Survey.due_at, Survey.id)
+        .limit(limit)
+    )
+    sent = 0
+    for survey in session.execute(_lock(stmt, session)).scalars().all():
+        ticket = session.get(Ticket, survey.ticket_id)
+        if survey.kind == "acceptance" and ticket.status != "resolved":
+            survey.status = "cancelled"  # reopened or closed by staff meanwhile
+            continue
+        target = notices.customer_target(session, ticket)
+        if target is None or target.blocked_at is not None:
+            survey.status = "unreachable"  # e.g. a hotline caller with no chat bound
+            continue
+        survey.channel, survey.chat_id = target.channel, target.external_id
+        survey.status, survey.sent_at = "sent", now
+        notices.notify_customer(
+            session,
+            ticket,
+            key=f"survey:{survey.id}:ask",
+            kind="survey",
+            payload=_opening(survey, ticket, _intro(ticket)).to_payload(),
+            now=now,
         )
-        sent = 0
-        for survey in (await session.execute(_lock(stmt, session))).scalars().all():
-            ticket = await session.get(Ticket, survey.ticket_id)
-            if survey.kind == "acceptance" and ticket.status != "resolved":
-                survey.status = "cancelled"  # reopened or closed by staff meanwhile
-                continue
-            target = await session.run_sync(notices.customer_target, ticket)
-            if target is None or target.blocked_at is not None:
-                survey.status = "unreachable"  # e.g. a hotline caller with no chat bound
-                continue
-            survey.channel, survey.chat_id = target.channel, target.external_id
-            survey.status, survey.sent_at = "sent", now
-            await session.run_sync(
-                notices.notify_customer,
-                ticket,
-                key=f"survey:{survey.id}:ask",
-                kind="survey",
-                payload=_opening(survey, ticket, _intro(ticket)).to_payload(),
-                now=now,
-            )
-            sent += 1
+        sent += 1
     return sent
 
 
 async def remind_and_expire(desk: Desk) -> tuple[int, int]:
     """One reminder 24 h after sending (out of quiet hours), expiry 24 h after that."""
+    return await desk.db.write(_remind_and_expire, desk)
+
+
+def _remind_and_expire(session: Session, desk: Desk) -> tuple[int, int]:
     now, tz = desk.now(), desk.calendar.tz
     reminded = expired = 0
-    async with desk.db.transaction() as session:
-        stmt = select(Survey).where(Survey.status == "sent")
-        for survey in (await session.execute(_lock(stmt, session))).scalars().all():
-            ticket = await session.get(Ticket, survey.ticket_id)
-            if survey.reminded_at is None:
-                if rules.send_time(survey.sent_at, REMIND_AFTER, tz) <= now:
-                    survey.reminded_at = now
-                    await session.run_sync(
-                        notices.notify_customer,
-                        ticket,
-                        key=f"survey:{survey.id}:remind",
-                        kind="survey",
-                        payload=_opening(survey, ticket, "温馨提醒：").to_payload(),
-                        now=now,
-                    )
-                    reminded += 1
-            elif survey.reminded_at + EXPIRE_AFTER <= now:
-                survey.status = "expired"
-                await _close(session, desk, ticket, "回访超时未答复")
-                expired += 1
-        # The optional comment question closes quietly if never answered.
-        stmt = select(Survey).where(
-            Survey.awaiting_comment.is_(True), Survey.answered_at <= now - COMMENT_WINDOW
-        )
-        for survey in (await session.execute(_lock(stmt, session))).scalars().all():
-            survey.awaiting_comment = False
-            await _close(session, desk, await session.get(Ticket, survey.ticket_id), "回访完成")
+    stmt = select(Survey).where(Survey.status == "sent")
+    for survey in session.execute(_lock(stmt, session)).scalars().all():
+        ticket = session.get(Ticket, survey.ticket_id)
+        if survey.reminded_at is None:
+            if rules.send_time(survey.sent_at, REMIND_AFTER, tz) <= now:
+                survey.reminded_at = now
+                notices.notify_customer(
+                    session,
+                    ticket,
+                    key=f"survey:{survey.id}:remind",
+                    kind="survey",
+                    payload=_opening(survey, ticket, "温馨提醒：").to_payload(),
+                    now=now,
+                )
+                reminded += 1
+        elif survey.reminded_at + EXPIRE_AFTER <= now:
+            survey.status = "expired"
+            _close(session, desk, ticket, "回访超时未答复")
+            expired += 1
+    # The optional comment question closes quietly if never answered.
+    stmt = select(Survey).where(
+        Survey.awaiting_comment.is_(True), Survey.answered_at <= now - COMMENT_WINDOW
+    )
+    for survey in session.execute(_lock(stmt, session)).scalars().all():
+        survey.awaiting_comment = False
+        _close(session, desk, session.get(Ticket, survey.ticket_id), "回访完成")
     return reminded, expired
 
 
-async def _close(session: AsyncSession, desk: Desk, ticket: Ticket, note: str) -> None:
+def _close(session: Session, desk: Desk, ticket: Ticket, note: str) -> None:
     """Repairs and maintenance close once the survey is done (or timed out)."""
     if ticket.kind != TicketKind.COMPLAINT.value and ticket.status == "resolved":
         change = StatusChange("closed", actor="system", note=note)
-        await transitions.apply_status(session, desk, ticket, change)
+        transitions.apply_status(session, desk, ticket, change)
 
 
 # ---- answers -----------------------------------------------------------------------------
 async def handle_survey_input(
     desk: Desk, channel: str, external_id: str, text: str
 ) -> list[Reply] | None:
-    """Consume survey input from a chat; None when the input is not survey input."""
+    """Consume survey input from a chat (one transaction); None when the input is not
+    survey input."""
     text = (text or "").strip()
     if text.startswith(PREFIX):
-        return await _handle_button(desk, channel, external_id, text)
+        parts = text[len(PREFIX) :].split(":")
+        if len(parts) not in (2, 3) or not parts[0].isdigit():
+            return [_OVER]
+        return await desk.db.write(
+            _handle_button, desk, channel, external_id, int(parts[0]), parts[1:]
+        )
     if not text:
         return None
-    async with desk.db.transaction() as session:
-        survey = await _open_survey(session, channel, external_id)
-        if survey is not None:
-            if survey.kind == "acceptance" and text in _ACCEPT_WORDS:
-                action = _ACCEPT_WORDS[text]
-            elif survey.kind == "satisfaction" and text in _LEVEL_BY_LABEL:
-                index = _first_open(survey)
-                action = f"{_QUESTION_NAMES[index]}:{_LEVEL_BY_LABEL[text].value}"
-            else:
-                survey = None
-        if survey is None:
-            pending = await _commenting(session, channel, external_id)
-            if pending is None:
-                return None
-            if text == SKIP:
-                return await _finish(session, desk, pending, None)
-            return await _finish(session, desk, pending, text)
-    return await _handle_button(desk, channel, external_id, f"{PREFIX}{survey.id}:{action}")
+    return await desk.db.write(_handle_text, desk, channel, external_id, text)
 
 
-async def _open_survey(session: AsyncSession, channel: str, external_id: str) -> Survey | None:
+def _handle_text(
+    session: Session, desk: Desk, channel: str, external_id: str, text: str
+) -> list[Reply] | None:
+    """Typed level words and 接受/不接受 count as the open question's buttons; anything
+    else is the optional comment, when that question is open."""
+    survey = _open_survey(session, channel, external_id)
+    if survey is not None:
+        if survey.kind == "acceptance" and text in _ACCEPT_WORDS:
+            action = [_ACCEPT_WORDS[text]]
+        elif survey.kind == "satisfaction" and text in _LEVEL_BY_LABEL:
+            index = _first_open(survey)
+            action = [_QUESTION_NAMES[index], _LEVEL_BY_LABEL[text].value]
+        else:
+            survey = None
+    if survey is None:
+        pending = _commenting(session, channel, external_id)
+        if pending is None:
+            return None
+        return _finish(session, desk, pending, None if text == SKIP else text)
+    return _handle_button(session, desk, channel, external_id, survey.id, action)
+
+
+def _open_survey(session: Session, channel: str, external_id: str) -> Survey | None:
     stmt = (
         select(Survey)
         .where(Survey.channel == channel, Survey.chat_id == external_id, Survey.status == "sent")
         .order_by(Survey.id.desc())
         .limit(1)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
-async def _commenting(session: AsyncSession, channel: str, external_id: str) -> Survey | None:
+def _commenting(session: Session, channel: str, external_id: str) -> Survey | None:
     stmt = (
         select(Survey)
         .where(
@@ -232,40 +249,40 @@ async def _commenting(session: AsyncSession, channel: str, external_id: str) -> 
         .order_by(Survey.id.desc())
         .limit(1)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
-async def _handle_button(desk: Desk, channel: str, external_id: str, text: str) -> list[Reply]:
-    parts = text[len(PREFIX) :].split(":")
-    if len(parts) not in (2, 3) or not parts[0].isdigit():
+def _handle_button(
+    session: Session,
+    desk: Desk,
+    channel: str,
+    external_id: str,
+    survey_id: int,
+    action: list[str],
+) -> list[Reply]:
+    stmt = _lock(select(Survey).where(Survey.id == survey_id), session, skip_locked=False)
+    survey = session.execute(stmt).scalar_one_or_none()
+    # Answers count only from the chat the survey went to (web payloads can be forged).
+    if survey is None or (survey.channel, survey.chat_id) != (channel, external_id):
         return [_OVER]
-    survey_id, action = int(parts[0]), parts[1:]
     if action == ["reject"]:
-        return await _reject(desk, channel, external_id, survey_id)
-    async with desk.db.transaction() as session:
-        stmt = select(Survey).where(Survey.id == survey_id)
-        if session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        survey = (await session.execute(stmt)).scalar_one_or_none()
-        # Answers count only from the chat the survey went to (web payloads can be forged).
-        if survey is None or (survey.channel, survey.chat_id) != (channel, external_id):
-            return [_OVER]
-        if action == ["skip"]:
-            if not survey.awaiting_comment:
-                return [_DONE]
-            return await _finish(session, desk, survey, None)
-        if survey.status != "sent":
-            return [_DONE if survey.status == "answered" else _OVER]
-        ticket = await session.get(Ticket, survey.ticket_id)
-        if action == ["accept"] and survey.kind == "acceptance":
-            return await _accept(session, desk, survey, ticket)
-        if len(action) == 2 and survey.kind == "satisfaction":
-            return await _answer(session, desk, survey, ticket, *action)
-        return [_opening(survey, ticket, "")]
+        return _reject(session, desk, survey)
+    if action == ["skip"]:
+        if not survey.awaiting_comment:
+            return [_DONE]
+        return _finish(session, desk, survey, None)
+    if survey.status != "sent":
+        return [_DONE if survey.status == "answered" else _OVER]
+    ticket = session.get(Ticket, survey.ticket_id)
+    if action == ["accept"] and survey.kind == "acceptance":
+        return _accept(session, desk, survey, ticket)
+    if len(action) == 2 and survey.kind == "satisfaction":
+        return _answer(session, desk, survey, ticket, *action)
+    return [_opening(survey, ticket, "")]
 
 
-async def _answer(
-    session: AsyncSession, desk: Desk, survey: Survey, ticket: Ticket, question: str, value: str
+def _answer(
+    session: Session, desk: Desk, survey: Survey, ticket: Ticket, question: str, value: str
 ) -> list[Reply]:
     try:
         level = Level(value)
@@ -278,9 +295,7 @@ async def _answer(
     replies: list[Reply] = []
     if level is Level.DISSATISFIED and survey.follow_up_ticket_id is None:
         label = dict(QUESTIONS)[question]
-        follow_up = await _open_follow_up(
-            session, desk, survey, ticket, f"回访中对【{label}】不满意"
-        )
+        follow_up = _open_follow_up(session, desk, survey, ticket, f"回访中对【{label}】不满意")
         replies.append(_follow_up_reply(follow_up))
     index = _first_open(survey)
     if index is not None:
@@ -292,18 +307,16 @@ async def _answer(
     return [*replies, _comment_reply(survey)]
 
 
-async def _finish(
-    session: AsyncSession, desk: Desk, survey: Survey, comment: str | None
-) -> list[Reply]:
+def _finish(session: Session, desk: Desk, survey: Survey, comment: str | None) -> list[Reply]:
     """The optional comment (or 跳过): store it, follow up a complaint in it, close."""
     survey.awaiting_comment = False
-    ticket = await session.get(Ticket, survey.ticket_id)
+    ticket = session.get(Ticket, survey.ticket_id)
     replies = []
     if comment:
         survey.comment = comment[:2000]
         answers = {name: getattr(survey, name) for name in _QUESTION_NAMES}
         if survey.follow_up_ticket_id is not None:
-            follow_up = await session.get(Ticket, survey.follow_up_ticket_id)
+            follow_up = session.get(Ticket, survey.follow_up_ticket_id)
             session.add(
                 TicketEvent(
                     ticket_id=follow_up.id,
@@ -314,61 +327,53 @@ async def _finish(
                 )
             )
         elif rules.needs_follow_up(answers, comment):
-            follow_up = await _open_follow_up(
+            follow_up = _open_follow_up(
                 session, desk, survey, ticket, f"回访留言：{survey.comment}"
             )
             replies.append(_follow_up_reply(follow_up))
-    await _close(session, desk, ticket, "回访完成")
+    _close(session, desk, ticket, "回访完成")
     return [*replies, Reply("感谢您的反馈，祝您生活愉快！")]
 
 
-async def _accept(session: AsyncSession, desk: Desk, survey: Survey, ticket: Ticket):
+def _accept(session: Session, desk: Desk, survey: Survey, ticket: Ticket) -> list[Reply]:
     survey.accepted, survey.status, survey.answered_at = True, "answered", desk.now()
     if ticket.status == "resolved":
         change = StatusChange("closed", actor="customer", note="客户接受处理结果")
-        await transitions.apply_status(session, desk, ticket, change)
+        transitions.apply_status(session, desk, ticket, change)
     return [Reply(f"感谢您的确认，投诉单 {ticket.number} 已结案。")]
 
 
-async def _reject(desk: Desk, channel: str, external_id: str, survey_id: int) -> list[Reply]:
-    """reject_outcome runs in its own transaction first; it refuses a second rejection
-    (the complaint is then closed), so the survey is marked after it, idempotently."""
-    async with desk.db.transaction() as session:
-        survey = await session.get(Survey, survey_id)
-        if survey is None or (survey.channel, survey.chat_id) != (channel, external_id):
-            return [_OVER]
-        if survey.kind != "acceptance" or survey.status not in ("sent", "answered"):
-            return [_OVER]
-        number = (await session.get(Ticket, survey.ticket_id)).number
+def _reject(session: Session, desk: Desk, survey: Survey) -> list[Reply]:
+    """Close the complaint and open a linked new one, in the same transaction as the
+    answer. A second tap finds the complaint closed (reject_in refuses before it writes
+    anything) and only gets the thanks."""
+    if survey.kind != "acceptance" or survey.status not in ("sent", "answered"):
+        return [_OVER]
+    number = session.get(Ticket, survey.ticket_id).number
     try:
-        new_number = await transitions.reject_outcome(desk, number, "回访中客户不接受处理结果")
+        new = transitions.reject_in(session, desk, number, "回访中客户不接受处理结果")
     except ValidationFailed:
-        new_number = None  # already closed: an earlier tap (or staff) handled it
-    async with desk.db.transaction() as session:
-        survey = await session.get(Survey, survey_id)
-        if survey.status == "sent":
-            survey.accepted, survey.status, survey.answered_at = False, "answered", desk.now()
-        if new_number is None:
-            return [_DONE]
-        new = (
-            await session.execute(select(Ticket).where(Ticket.number == new_number))
-        ).scalar_one()
-        survey.follow_up_ticket_id = new.id
-        await session.run_sync(
-            notices.notify_supervisors,
-            new,
-            key=f"{new.number}:outcome-rejected",
-            text=f"【回访】客户不接受 {number} 的处理结果，已新开投诉 {new.number}，请主管跟进。",
-            now=desk.now(),
-        )
-    return [Reply(f"已为您重新登记投诉单 {new_number}，主管将尽快与您联系。")]
+        new = None  # already closed: an earlier tap (or staff) handled it
+    if survey.status == "sent":
+        survey.accepted, survey.status, survey.answered_at = False, "answered", desk.now()
+    if new is None:
+        return [_DONE]
+    survey.follow_up_ticket_id = new.id
+    notices.notify_supervisors(
+        session,
+        new,
+        key=f"{new.number}:outcome-rejected",
+        text=f"【回访】客户不接受 {number} 的处理结果，已新开投诉 {new.number}，请主管跟进。",
+        now=desk.now(),
+    )
+    return [Reply(f"已为您重新登记投诉单 {new.number}，主管将尽快与您联系。")]
 
 
-async def _open_follow_up(
-    session: AsyncSession, desk: Desk, survey: Survey, ticket: Ticket, reason: str
+def _open_follow_up(
+    session: Session, desk: Desk, survey: Survey, ticket: Ticket, reason: str
 ) -> Ticket:
     """A complaint linked to the surveyed ticket, put in a supervisor's hands."""
-    new = await register_in(
+    new = file_ticket(
         session,
         desk,
         Registration(
@@ -383,10 +388,10 @@ async def _open_follow_up(
     )
     new.customer_id = ticket.customer_id or new.customer_id
     new.contact_phone = new.contact_phone or ticket.contact_phone
-    new.technician_id = await _supervisor_for(session, ticket.region)
+    new.technician_id = _supervisor_for(session, ticket.region)
     survey.follow_up_ticket_id = new.id
-    await session.run_sync(
-        notices.notify_supervisors,
+    notices.notify_supervisors(
+        session,
         new,
         key=f"{new.number}:survey-follow-up",
         text=f"【回访】{ticket.number} 客户不满意（{reason}），已开投诉 {new.number}，请主管跟进。",
@@ -395,11 +400,11 @@ async def _open_follow_up(
     return new
 
 
-async def _supervisor_for(session: AsyncSession, region: str | None) -> int | None:
+def _supervisor_for(session: Session, region: str | None) -> int | None:
     stmt = select(Staff.id).where(Staff.role == "supervisor", Staff.active.is_(True))
-    ids = (await session.execute(stmt.order_by(Staff.id))).scalars().all()
+    ids = session.execute(stmt.order_by(Staff.id)).scalars().all()
     if region:
-        local = await session.execute(stmt.where(Staff.region == region).order_by(Staff.id))
+        local = session.execute(stmt.where(Staff.region == region).order_by(Staff.id))
         ids = local.scalars().all() or ids
     return ids[0] if ids else None
 

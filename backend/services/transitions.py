@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.domain import lifecycle, sla
 from backend.domain import survey as survey_rules
@@ -14,9 +13,9 @@ from backend.domain.errors import NotFound, ValidationFailed
 from backend.domain.kinds import Channel, Severity, TicketKind
 from backend.services import notices, texts
 from backend.services.desk import Desk
-from backend.services.queries import ticket_by_number
-from backend.services.registration import Registration, register_in
-from backend.services.views import TicketView, view_of
+from backend.services.queries import find_ticket
+from backend.services.registration import Registration, file_ticket
+from backend.services.views import TicketView, ticket_view
 from backend.store.tables import SlaClock, Staff, Survey, Ticket, TicketEvent
 
 _STAMP = {
@@ -40,19 +39,23 @@ class StatusChange:
 
 
 async def change_status(desk: Desk, number: str, change: StatusChange) -> TicketView:
-    async with desk.db.transaction() as session:
-        ticket = await ticket_by_number(session, number, lock=True)
-        await apply_status(session, desk, ticket, change)
-        return await view_of(session, ticket)
+    return await desk.db.write(_change_status, desk, number, change)
 
 
-async def apply_status(session: AsyncSession, desk: Desk, ticket: Ticket, change: StatusChange):
+def _change_status(session: Session, desk: Desk, number: str, change: StatusChange):
+    ticket = find_ticket(session, number, lock=True)
+    apply_status(session, desk, ticket, change)
+    return ticket_view(session, ticket)
+
+
+def apply_status(session: Session, desk: Desk, ticket: Ticket, change: StatusChange) -> None:
+    """The move itself, inside a caller's unit of work (surveys close tickets with it)."""
     kind = TicketKind(ticket.kind)
     lifecycle.check_transition(kind, ticket.status, change.target)
     now = desk.now()
     detail = None
     if change.target == "dispatched":
-        detail = await _assign(session, ticket, change.technician_id)
+        detail = _assign(session, ticket, change.technician_id)
     if change.target == "resolved" and kind is TicketKind.COMPLAINT:
         if not (change.outcome or ticket.outcome):
             raise ValidationFailed("resolving a complaint needs the outcome")
@@ -80,35 +83,33 @@ async def apply_status(session: AsyncSession, desk: Desk, ticket: Ticket, change
             customer_visible=True,
         )
     )
-    await _move_clocks(session, desk, ticket, change.target, now)
+    _move_clocks(session, desk, ticket, change.target, now)
     if change.target == "resolved":
-        await _schedule_survey(session, desk, ticket, now)
-    await session.run_sync(
-        notices.notify_customer,
+        _schedule_survey(session, desk, ticket, now)
+    notices.notify_customer(
+        session,
         ticket,
         key=f"{ticket.number}:status:{change.target}:{previous}",
         kind="status",
         payload={"text": texts.status_notice(ticket.number, kind, change.target, detail)},
         now=now,
     )
-    await session.flush()
+    session.flush()
 
 
-async def _assign(session: AsyncSession, ticket: Ticket, technician_id: int | None) -> str:
+def _assign(session: Session, ticket: Ticket, technician_id: int | None) -> str:
     technician_id = technician_id or ticket.technician_id
     if technician_id is None:
         raise ValidationFailed("dispatching needs a technician")
-    technician = await session.get(Staff, technician_id)
+    technician = session.get(Staff, technician_id)
     if technician is None or not technician.active:
         raise NotFound(f"no active technician {technician_id}")
     ticket.technician_id = technician.id
     return texts.dispatched_detail(technician.name, technician.phone)
 
 
-async def _move_clocks(session: AsyncSession, desk: Desk, ticket: Ticket, target: str, now):
-    clocks = (
-        await session.execute(select(SlaClock).where(SlaClock.ticket_id == ticket.id))
-    ).scalars()
+def _move_clocks(session: Session, desk: Desk, ticket: Ticket, target: str, now) -> None:
+    clocks = session.execute(select(SlaClock).where(SlaClock.ticket_id == ticket.id)).scalars()
     for clock in clocks:
         if clock.stopped_at is None and (
             target == "cancelled" or target in sla.CLOCK_STOPPED_BY[clock.clock]
@@ -128,9 +129,9 @@ async def _move_clocks(session: AsyncSession, desk: Desk, ticket: Ticket, target
         )
 
 
-async def _schedule_survey(session: AsyncSession, desk: Desk, ticket: Ticket, now) -> None:
+def _schedule_survey(session: Session, desk: Desk, ticket: Ticket, now) -> None:
     """Every resolved ticket is surveyed: all of them, not a sample (SPEC section 5)."""
-    existing = await session.execute(select(Survey.id).where(Survey.ticket_id == ticket.id))
+    existing = session.execute(select(Survey.id).where(Survey.ticket_id == ticket.id))
     if existing.first() is not None:
         return
     session.add(
@@ -147,74 +148,77 @@ async def _schedule_survey(session: AsyncSession, desk: Desk, ticket: Ticket, no
 
 async def assign(desk: Desk, number: str, technician_id: int, actor: str = "staff") -> TicketView:
     """Assign (or reassign) a technician; a new ticket becomes dispatched."""
-    async with desk.db.transaction() as session:
-        ticket = await ticket_by_number(session, number, lock=True)
-        if ticket.status == "new":
-            change = StatusChange("dispatched", actor=actor, technician_id=technician_id)
-            await apply_status(session, desk, ticket, change)
-        elif ticket.status in ("dispatched", "registered", "acknowledged", "investigating"):
-            detail = await _assign(session, ticket, technician_id)
-            session.add(
-                TicketEvent(
-                    ticket_id=ticket.id,
-                    at=desk.now(),
-                    actor=actor,
-                    action="assign",
-                    note=detail,
-                )
+    return await desk.db.write(_assign_ticket, desk, number, technician_id, actor)
+
+
+def _assign_ticket(session: Session, desk: Desk, number: str, technician_id: int, actor: str):
+    ticket = find_ticket(session, number, lock=True)
+    if ticket.status == "new":
+        change = StatusChange("dispatched", actor=actor, technician_id=technician_id)
+        apply_status(session, desk, ticket, change)
+    elif ticket.status in ("dispatched", "registered", "acknowledged", "investigating"):
+        detail = _assign(session, ticket, technician_id)
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id, at=desk.now(), actor=actor, action="assign", note=detail
             )
-        else:
-            raise ValidationFailed(f"a ticket that is {ticket.status} cannot be reassigned")
-        return await view_of(session, ticket)
+        )
+    else:
+        raise ValidationFailed(f"a ticket that is {ticket.status} cannot be reassigned")
+    return ticket_view(session, ticket)
 
 
 async def add_note(desk: Desk, number: str, note: str, actor: str = "staff") -> TicketView:
     note = (note or "").strip()
     if not note or len(note) > 2000:
         raise ValidationFailed("a note needs 1 to 2000 characters")
-    async with desk.db.transaction() as session:
-        ticket = await ticket_by_number(session, number)
-        session.add(
-            TicketEvent(ticket_id=ticket.id, at=desk.now(), actor=actor, action="note", note=note)
-        )
-        ticket.updated_at = desk.now()
-        return await view_of(session, ticket)
+    return await desk.db.write(_add_note, desk, number, note, actor)
+
+
+def _add_note(session: Session, desk: Desk, number: str, note: str, actor: str) -> TicketView:
+    ticket = find_ticket(session, number)
+    session.add(
+        TicketEvent(ticket_id=ticket.id, at=desk.now(), actor=actor, action="note", note=note)
+    )
+    ticket.updated_at = desk.now()
+    return ticket_view(session, ticket)
 
 
 async def reject_outcome(desk: Desk, number: str, reason: str, actor: str = "customer") -> str:
     """The customer rejects a complaint's outcome: close it and open a linked new one."""
-    async with desk.db.transaction() as session:
-        ticket = await ticket_by_number(session, number, lock=True)
-        if ticket.kind != TicketKind.COMPLAINT.value or ticket.status != "resolved":
-            raise ValidationFailed("only a resolved complaint's outcome can be rejected")
-        await apply_status(
-            session,
-            desk,
-            ticket,
-            StatusChange("closed", actor=actor, note=f"客户不接受处理结果：{reason}"),
-        )
-        new = await register_in(
-            session,
-            desk,
-            Registration(
-                kind=TicketKind.COMPLAINT,
-                channel=_channel_of(ticket),
-                actor=actor,
-                description=f"客户不接受 {ticket.number} 的处理结果：{reason}".strip("："),
-                phone=ticket.contact_phone,
-                severity=Severity(ticket.severity or "normal"),
-                parent_id=ticket.id,
-            ),
-        )
-        new.customer_id, new.identity_id = ticket.customer_id, ticket.identity_id
-        return new.number
+    return await desk.db.write(_reject_outcome, desk, number, reason, actor)
 
 
-def _channel_of(ticket: Ticket) -> Channel:
-    return Channel(ticket.channel)
+def _reject_outcome(session: Session, desk: Desk, number: str, reason: str, actor: str) -> str:
+    return reject_in(session, desk, number, reason, actor).number
 
 
-async def record_event(
-    session: AsyncSession, ticket: Ticket, now: datetime, actor: str, action: str, note: str
-) -> None:
-    session.add(TicketEvent(ticket_id=ticket.id, at=now, actor=actor, action=action, note=note))
+def reject_in(
+    session: Session, desk: Desk, number: str, reason: str, actor: str = "customer"
+) -> Ticket:
+    """The rejection inside a caller's unit of work (the survey's 不接受); it refuses
+    (ValidationFailed) before writing anything unless the complaint is resolved."""
+    ticket = find_ticket(session, number, lock=True)
+    if ticket.kind != TicketKind.COMPLAINT.value or ticket.status != "resolved":
+        raise ValidationFailed("only a resolved complaint's outcome can be rejected")
+    apply_status(
+        session,
+        desk,
+        ticket,
+        StatusChange("closed", actor=actor, note=f"客户不接受处理结果：{reason}"),
+    )
+    new = file_ticket(
+        session,
+        desk,
+        Registration(
+            kind=TicketKind.COMPLAINT,
+            channel=Channel(ticket.channel),
+            actor=actor,
+            description=f"客户不接受 {ticket.number} 的处理结果：{reason}".strip("："),
+            phone=ticket.contact_phone,
+            severity=Severity(ticket.severity or "normal"),
+            parent_id=ticket.id,
+        ),
+    )
+    new.customer_id, new.identity_id = ticket.customer_id, ticket.identity_id
+    return new

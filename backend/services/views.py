@@ -2,86 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from backend.services.values import ClockView, EventView, TicketView
 from backend.store.tables import SlaClock, Staff, Ticket, TicketEvent
 
-
-@dataclass(frozen=True)
-class EventView:
-    at: datetime
-    actor: str
-    action: str
-    from_status: str | None
-    to_status: str | None
-    note: str | None
+__all__ = ["ClockView", "EventView", "TicketView", "ticket_view", "view_of"]
 
 
-@dataclass(frozen=True)
-class ClockView:
-    clock: str
-    started_at: datetime
-    warn_at: datetime
-    due_at: datetime
-    stopped_at: datetime | None
-    breached: bool
-    exempt: bool
-
-
-@dataclass(frozen=True)
-class TicketView:
-    number: str
-    kind: str
-    status: str
-    category: str | None
-    channel: str
-    description: str
-    product_model: str | None
-    serial_number: str | None
-    address: str | None
-    region: str | None
-    region_class: str
-    contact_phone: str | None
-    visit_time: str | None
-    requested_date: date | None
-    severity: str | None
-    cause: str | None
-    responsible_dept: str | None
-    outcome: str | None
-    technician: str | None
-    parent_number: str | None
-    registered_at: datetime
-    on_site_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    events: tuple[EventView, ...] = field(default_factory=tuple)
-    clocks: tuple[ClockView, ...] = field(default_factory=tuple)
-
-    def to_dict(self) -> dict:
-        return _jsonable(asdict(self))
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-async def view_of(session: AsyncSession, ticket: Ticket) -> TicketView:
+async def view_of(session, ticket: Ticket) -> TicketView:
+    """Deprecated (bot/dialogue/port.py only, until it moves): an AsyncSession's view."""
     return await session.run_sync(ticket_view, ticket)
 
 
 def ticket_view(session: Session, ticket: Ticket) -> TicketView:
-    """The view on a synchronous session (the chat reads it as one unit of work)."""
+    """The view of a ticket, inside a caller's unit of work (`Database.read`/`write`)."""
     technician = session.get(Staff, ticket.technician_id) if ticket.technician_id else None
     parent = session.get(Ticket, ticket.parent_id) if ticket.parent_id else None
     events = session.execute(

@@ -1,4 +1,28 @@
-"""Engine, sessions and migrations for SQLite (default) and PostgreSQL."""
+"""The store's engine, its unit-of-work API and migrations (SQLite default, PostgreSQL).
+
+Store work has one shape: a *unit of work* is a plain synchronous function
+`unit(session, *args)` of a SQLAlchemy ORM `Session`, and it runs whole in one
+transaction through one of two calls:
+
+- `await db.write(unit, *args)`: read-write; committed when the unit returns, rolled back
+  when it raises (nothing half-written stays). On SQLite it begins IMMEDIATE: it takes
+  the write lock up front, so two writers queue instead of failing with "database is
+  locked" halfway, and counters and outbox claims stay atomic.
+- `await db.read(unit, *args)`: read-only; never commits, never takes SQLite's write lock
+  (a deferred BEGIN: in WAL mode it neither waits for a writer nor blocks one), and fails
+  if the unit leaves ORM changes behind. Use it for every lookup and view.
+
+Units return plain values (views, numbers, dataclasses): ORM objects come back detached.
+Only backend/services calls these, one `write` per use case, so each use case is one
+transaction; helpers a use case composes (file_ticket, notices.escalate ...) take the
+unit's `session` and never open their own.
+
+Why synchronous units: on SQLite (microseconds a statement) the event-loop round trip of
+an async driver was most of a chat turn's CPU. So on a SQLite file a unit runs whole in
+one worker thread on a synchronous engine (one hop per unit; the units queue on that
+thread, so the write lock is held only while statements run). On PostgreSQL it runs on
+the async engine through `run_sync`, statement by statement.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +49,7 @@ from sqlalchemy.util import await_only
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 T = TypeVar("T")
-# Connection execution option marking a read-only unit of work (see Database.reading).
+# Connection execution option marking a read-only unit of work (see Database.read).
 READ_ONLY = "aftercare_read_only"
 
 
@@ -75,7 +99,7 @@ def _serialise_sqlite_writers(engine: Engine, writers: _WriterQueue) -> None:
     pysqlite's own deferred BEGIN lets two transactions read, then both try to write and
     one fails with "database is locked" instead of waiting; IMMEDIATE makes them queue
     on busy_timeout, which keeps counters and outbox claims atomic. A connection marked
-    read-only (`Database.reading()`) begins with a plain deferred BEGIN instead: in WAL
+    read-only (`Database.read`) begins with a plain deferred BEGIN instead: in WAL
     mode readers never wait for the writer nor block it, so pure reads do not queue.
     """
     event.listen(engine, "connect", _sqlite_pragmas)
@@ -102,8 +126,8 @@ def _serialise_sqlite_writers(engine: Engine, writers: _WriterQueue) -> None:
 
 
 def _threaded_sqlite_engine(url: str) -> Engine:
-    """A synchronous engine on the same SQLite file for `Database.run` (its units of
-    work run whole in one worker thread)."""
+    """A synchronous engine on the same SQLite file for `Database.write`/`read` (their
+    units of work run whole in one worker thread)."""
     engine = create_engine(
         make_url(url).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": 30, "check_same_thread": False},
@@ -164,25 +188,50 @@ class Database:
     def __init__(self, url: str, **engine_kwargs):
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = self._sessions  # deprecated: bot/ only, until it moves
         self._threaded: tuple[Engine, ThreadPoolExecutor] | None = None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    async def write(self, unit: Callable[..., T], *args) -> T:
+        """Run `unit(session, *args)` in one read-write transaction: committed when it
+        returns, rolled back (nothing half-written) when it raises. Return plain values:
+        ORM objects come back detached."""
+        if self._threaded_sqlite():
+            engine, thread = self._sqlite_thread()
+            return await asyncio.get_running_loop().run_in_executor(
+                thread, _write_in_thread, engine, unit, args
+            )
+        async with self._sessions() as session, session.begin():
+            return await session.run_sync(_write_unit, unit, args)
+
+    async def read(self, unit: Callable[..., T], *args) -> T:
+        """Run `unit(session, *args)` in a read-only transaction. On SQLite it begins
+        deferred, so it never takes (nor waits for) the write lock; it commits nothing,
+        and a unit that leaves ORM changes behind fails instead of silently losing them."""
+        if self._threaded_sqlite():
+            engine, thread = self._sqlite_thread()
+            return await asyncio.get_running_loop().run_in_executor(
+                thread, _read_in_thread, engine, unit, args
+            )
+        async with self._sessions() as session:
+            await session.connection(execution_options={READ_ONLY: True})
+            return await session.run_sync(_read_unit, unit, args)
+
+    # ---- the older styles, kept only until bot/ has moved to write/read ----------------
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back everything on error."""
-        async with self.sessions() as session, session.begin():
+        """Deprecated (bot/ only, until it moves): use `write`."""
+        async with self._sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A read-only unit of work. On SQLite it begins deferred (no write lock), so
-        concurrent reads do not queue behind writers; flushing a change in it fails.
-        Nothing is committed: the transaction ends with a rollback."""
-        async with self.sessions() as session:
+        """Deprecated (bot/ only, until it moves): use `read`."""
+        async with self._sessions() as session:
             await session.connection(execution_options={READ_ONLY: True})
             session.autoflush = False
             yield session
@@ -190,20 +239,8 @@ class Database:
                 raise RuntimeError("Database.reading() is read-only; use transaction()")
 
     async def run(self, unit: Callable[..., T], *args, read_only: bool = False) -> T:
-        """Run `unit(connection, *args)`, a synchronous unit of work in SQLAlchemy Core,
-        in one transaction (committed unless `read_only` or it raises).
-
-        For the per-message hot path. Through the async engine every statement is a
-        round trip between the event loop and the driver; on SQLite (microseconds a
-        statement) those hops were most of a chat turn's CPU (7 -> 1.2 ms per turn). So
-        on SQLite the whole unit runs in one worker thread on a synchronous engine; on
-        PostgreSQL it runs through `run_sync` on the async engine, statement by statement.
-
-        The SQLite units queue on that one thread, not on the async engine's writer turn:
-        holding the turn until the event loop came back to the caller kept the write
-        lock taken for ~2 ms a unit under load (mostly waiting for the loop), and turns
-        queued behind each other. A unit meeting a writer of the async engine waits for it
-        in SQLite's busy handler, in the thread."""
+        """Deprecated (bot/ only, until it moves): a Core unit `unit(connection, *args)`;
+        use `write`/`read`, whose session gives the same connection."""
         if not self._threaded_sqlite():
             opened = self.engine.connect() if read_only else self.engine.begin()
             async with opened as connection:
@@ -216,27 +253,8 @@ class Database:
         return await loop.run_in_executor(thread, work, engine, unit, args)
 
     async def run_orm(self, unit: Callable[..., T], *args, read_only: bool = False) -> T:
-        """`run` with a synchronous ORM `Session` instead of a bare connection, for units
-        of work written against the models (filing a ticket); flushed before the commit.
-        Objects the unit returns are detached: return plain values."""
-        if not self._threaded_sqlite():
-            if read_only:
-                async with self.reading() as session:
-                    return await session.run_sync(unit, *args)
-            async with self.transaction() as session:
-                return await session.run_sync(unit, *args)
-        return await self.run(_with_session, unit, args, read_only=read_only)
-
-    async def write(self, unit: Callable[..., T], *args) -> T:
-        """THE way to change the store: `unit(session, *args)`, a synchronous function of
-        an ORM `Session`, runs whole in one transaction, committed when it returns and
-        rolled back when it raises. Return plain values (objects come back detached)."""
-        return await self.run_orm(unit, *args)
-
-    async def read(self, unit: Callable[..., T], *args) -> T:
-        """THE way to read the store: like `write`, in a read-only transaction that never
-        takes SQLite's write lock (deferred BEGIN) and commits nothing."""
-        return await self.run_orm(unit, *args, read_only=True)
+        """Deprecated (bot/ only, until it moves): `read` / `write`."""
+        return await (self.read if read_only else self.write)(unit, *args)
 
     def _threaded_sqlite(self) -> bool:
         return sqlite_file(self.url) is not None
@@ -262,11 +280,38 @@ class Database:
         await self.engine.dispose()
 
 
-def _with_session(connection: Connection, unit: Callable[..., T], args: tuple) -> T:
-    with Session(bind=connection, expire_on_commit=False, autoflush=True) as session:
-        result = unit(session, *args)
-        session.flush()
-        return result
+def _write_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
+    result = unit(session, *args)
+    session.flush()  # a constraint violation raises here, inside the unit's transaction
+    return result
+
+
+def _read_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
+    # No autoflush: a flush would write (and on SQLite take the write lock mid-read).
+    session.autoflush = False
+    result = unit(session, *args)
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("Database.read() is read-only: change the store with write()")
+    return result
+
+
+def _write_in_thread(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
+    with engine.begin() as connection, _session_on(connection) as session:
+        return _write_unit(session, unit, args)
+
+
+def _read_in_thread(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
+    # Marked before its first statement, so the begin hook chooses the deferred BEGIN;
+    # leaving the block rolls back: a read commits nothing.
+    with (
+        engine.connect() as connection,
+        _session_on(connection.execution_options(**{READ_ONLY: True})) as session,
+    ):
+        return _read_unit(session, unit, args)
+
+
+def _session_on(connection: Connection) -> Session:
+    return Session(bind=connection, expire_on_commit=False, autoflush=True)
 
 
 def _read_sync(engine: Engine, unit: Callable[..., T], args: tuple) -> T:

@@ -280,3 +280,17 @@ class HotlineCall(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditLog(Base):
+    """Who did what to whom, append-only: rows are only ever inserted. The subject names
+    a record by its id (`customer:12`), never by personal data, so an erasure's own
+    entry does not keep what it erased."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

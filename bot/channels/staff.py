@@ -12,9 +12,10 @@ from aiohttp import web
 from sqlalchemy import select
 
 from backend.api.errors import error_response, json_body
-from backend.api.keys import DB, ENGINE, TELEGRAM
+from backend.api.keys import DB
 from backend.services.replies import Reply
 from backend.store.tables import Conversation, Message, Ticket
+from bot.channels.keys import ENGINE, TELEGRAM
 from bot.channels.wire import json_response
 
 routes = web.RouteTableDef()

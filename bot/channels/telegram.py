@@ -240,7 +240,3 @@ class TelegramChannel:
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
             await bot.send_message(int(chat_id), chunk, reply_markup=markup if last else None)
-
-
-def webhook_route(channel: TelegramChannel) -> web.RouteDef:
-    return web.post(channel.webhook_path, channel.webhook)

@@ -13,11 +13,17 @@ keyword check below) or any other free text still goes to NLU.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
+from backend.domain import dates
 from backend.domain.contact import normalise_phone
 from backend.domain.numbering import normalise_number
 from bot.dialogue import parsing
 from nlu.client import NluResult
+
+if TYPE_CHECKING:
+    from bot.dialogue.flows import Flows
+    from bot.dialogue.state import ConversationState
 
 _HEAD = re.compile(
     r"^(?:我的|我家的?|我|电话号码|手机号码|手机号|电话|手机|联系电话|联系方式|号码|型号|"
@@ -26,12 +32,7 @@ _HEAD = re.compile(
 _TAIL = re.compile(r"(?:吧|的|哦|呢|啊|呀|哈|就行|就好|可以|都行|谢谢|。|\.|!|！|，|,|~|\s)*$")
 
 _N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_DAY = (
-    r"(?:今天|明天|明日|后天|大后天"
-    r"|(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
-    rf"|20\d{{2}}[-/.年]\d{{1,2}}[-/.月]\d{{1,2}}[日号]?|{_N}月{_N}[日号]?|\d{{1,2}}/\d{{1,2}}"
-    rf"|{_N}[日号])"
-)
+_DAY = f"(?:{dates.DATE_EXPRESSION})"  # the domain's date grammar (backend/domain/dates.py)
 _PART = r"(?:上午|下午|中午|晚上|早上|早晨|傍晚|白天|全天|一早)"
 _CLOCK = rf"(?:{_N}(?:点半?|点\d{{1,2}}分?|[:：]\d{{2}}))"
 _WHEN = rf"{_PART}?{_CLOCK}?(?:(?:到|至|-|~){_PART}?{_CLOCK})?(?:以后|之后|以前|之前|左右|前后)?"
@@ -52,7 +53,7 @@ def _inform(text: str, intent: str = "inform") -> NluResult:
     return NluResult(text=text, intent=intent, confidence=1.0)
 
 
-def _is_code(value: str) -> bool:
+def is_code(value: str) -> bool:
     """A model or serial number and nothing else (KFR-35GW/BpR3, SNPAID000003)."""
     if not CODE.fullmatch(value) or not re.search(r"\d", value):
         return False
@@ -62,39 +63,43 @@ def _is_code(value: str) -> bool:
     return whole is not None
 
 
-def direct(state: dict, text: str) -> NluResult | None:
+def is_phone(value: str) -> bool:
+    return normalise_phone(value) is not None
+
+
+def is_date(value: str) -> bool:
+    return DATE_ONLY.fullmatch(value) is not None
+
+
+def is_visit_time(value: str) -> bool:
+    timed = VISIT_TIME.fullmatch(value) and re.search(rf"{_DAY}|{_PART}|{_CLOCK}", value)
+    return bool(timed)
+
+
+def direct(state: ConversationState, text: str, flows: Flows) -> NluResult | None:
     """The NLU result for a message the current step can read directly, else None."""
     text = text.strip()
     if not text or len(text) > 60 or parsing.keyword_intent(text) is not None:
         return None
-    flow, asking = state.get("flow"), state.get("asking")
-    if flow and asking == "confirm":
+    form = state.form
+    if form is not None and form.asking == "confirm":
         said = text.rstrip("。.!！~ ").lower()
         return _inform(text, "affirm") if said in AFFIRM_EXACT else None
     value = core(text)
     if not value:
         return None
-    if not flow:
-        pending = (state.get("pending") or {}).get("action")
-        if pending == "warranty" and _is_code(value):
+    if form is None:
+        pending = state.pending.action if state.pending else None
+        if pending == "warranty" and is_code(value):
             return _inform(text)  # the serial or model the warranty question asked for
-        if normalise_number(value) and _ticket_only(value):
+        if normalise_number(value) and is_ticket(value):
             return _inform(text)  # a bare ticket number: its status
         return None
-    if asking == "phone":
-        return _inform(text) if normalise_phone(value) else None
-    if asking == "product":
-        return _inform(text) if _is_code(value) else None
-    if asking == "requested_date":
-        return _inform(text) if DATE_ONLY.fullmatch(value) else None
-    if asking == "visit_time":
-        timed = VISIT_TIME.fullmatch(value) and re.search(rf"{_DAY}|{_PART}|{_CLOCK}", value)
-        return _inform(text) if timed else None
-    if asking == "concerning":
-        return _inform(text) if _ticket_only(value) else None
-    if asking == "address":
-        return _inform(text) if _address_only(value) else None
-    return None
+    flow = flows.get(form.flow)
+    if flow is None or form.asking is None or not flow.has(form.asking):
+        return None
+    slot = flow.slot(form.asking)
+    return _inform(text) if slot.whole is not None and slot.whole(value) else None
 
 
 # A visit time said along with the address ("…502，明天上午来"): NLU reads both.
@@ -103,7 +108,7 @@ _TIME_WORDS = re.compile(
 )
 
 
-def _address_only(value: str) -> bool:
+def address_only(value: str) -> bool:
     """An address and nothing else: it reads as one (district, road, 号…) and carries no
     phone, model or serial code, or time that NLU should pick out too."""
     return (
@@ -115,7 +120,7 @@ def _address_only(value: str) -> bool:
     )
 
 
-def _ticket_only(value: str) -> bool:
+def is_ticket(value: str) -> bool:
     number = normalise_number(value)
     if number is None:
         return False

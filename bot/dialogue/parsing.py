@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
+from backend.domain import dates
 from backend.domain.contact import normalise_phone
 from backend.domain.numbering import normalise_number
 from nlu.client import FALLBACK_INTENT, Entity, NluResult
@@ -209,77 +210,9 @@ def substantive_complaint(text: str) -> bool:
 
 
 # ---- dates (maintenance bookings) ---------------------------------------------------------
-
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_CN_NUM = {c: i + 1 for i, c in enumerate("一二三四五六七八九十")}
-
-
-def _cn_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    if s in _CN_NUM:
-        return _CN_NUM[s]
-    if len(s) == 2 and s[0] == "十":
-        return 10 + _CN_NUM.get(s[1], 0)
-    if (len(s) in (2, 3) and s[-1] == "十") or (len(s) == 3 and s[1] == "十"):
-        tens = _CN_NUM.get(s[0], 0) * 10
-        return tens + (_CN_NUM.get(s[2], 0) if len(s) == 3 else 0)
-    return None
-
-
-_NUM = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
+# One reader for chat and hotline lives in the domain; the dialogue keeps these names.
+format_date = dates.format_date
 
 
 def date_in(text: str, today: date) -> date | None:
-    t = text.replace(" ", "")
-    if "大后天" in t:
-        return today + timedelta(days=3)
-    if "后天" in t:
-        return today + timedelta(days=2)
-    if "明天" in t or "明日" in t:
-        return today + timedelta(days=1)
-    if "今天" in t:
-        return today
-    if m := re.search(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})", t):
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    if m := re.search(rf"({_NUM})月({_NUM})[日号]?", t):
-        month, day = _cn_int(m.group(1)), _cn_int(m.group(2))
-        return _next_month_day(today, month, day)
-    if m := re.search(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])", t):
-        return _next_month_day(today, int(m.group(1)), int(m.group(2)))
-    if m := re.search(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天])", t):
-        target = _WEEKDAYS[m.group(2)]
-        monday = today - timedelta(days=today.weekday())
-        prefix = m.group(1) or ""
-        if prefix.startswith("下下"):
-            return monday + timedelta(days=14 + target)
-        if prefix.startswith("下"):
-            return monday + timedelta(days=7 + target)
-        candidate = monday + timedelta(days=target)
-        return candidate if candidate >= today or prefix else candidate + timedelta(days=7)
-    if m := re.search(r"(\d{1,2}|[一二三四五六七八九十]{1,3})[日号]", t):
-        day = _cn_int(m.group(1))
-        if day:
-            candidate = _next_month_day(today, today.month, day)
-            return candidate
-    return None
-
-
-def _next_month_day(today: date, month: int | None, day: int | None) -> date | None:
-    if not month or not day:
-        return None
-    for year in (today.year, today.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            return None
-        if candidate >= today:
-            return candidate
-    return None
-
-
-def format_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日（周{'一二三四五六日'[d.weekday()]}）"
+    return dates.parse_date(text, today)

@@ -140,4 +140,16 @@ FIELD_LABELS = {
     "severity": "严重程度",
 }
 SEVERITY_ZH = {"normal": "一般", "serious": "严重"}
-FLOW_TITLES = {"repair": "报修", "complaint": "投诉", "maintenance": "保养预约"}
+
+# The loop guard (bot/dialogue/steps.py ask_slot): never the same question a fourth time.
+PICK_A_CHOICE = "为了不耽误您的时间，{what}请直接点击下面的选项之一："
+OFFER_PERSON = (
+    "抱歉，{what}我一直没能记录下来。您可以换一种说法再试一次，"
+    "也可以点击下面的按钮转人工客服，由客服帮您办理。"
+)
+HANDOFF_AFTER_TRIES = (
+    "抱歉，{what}我还是没能记录下来。已为您转接人工客服，请稍候，客服会在这里直接回复您。"
+)
+HUMAN_BUTTON = Button("转人工客服", "/request_human")
+SKIP_BUTTON = Button("跳过这一项", "/skip")
+CANCEL_FORM_BUTTON = Button("取消本次办理", "/cancel")

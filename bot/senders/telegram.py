@@ -13,7 +13,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from backend.services.outbox import Blocked, Claimed, Delivered, Outcome, Rejected, RetryLater
+from backend.services.delivery import Blocked, Claimed, Delivered, Outcome, Rejected, RetryLater
 from bot.senders.limits import RateLimiter
 
 log = logging.getLogger(__name__)

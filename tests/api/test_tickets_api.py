@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from backend.store.tables import Ticket, TicketEvent
 from tests.api.conftest import STAFF
-from tests.store.seed import seed_units
+from tests.store.seed import count, seed_units
 
 
 async def _count(desk, model) -> int:
-    async with desk.db.transaction() as s:
-        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
+    return await count(desk.db, model)
 
 
 async def test_requires_a_staff_token(api):
@@ -122,3 +119,44 @@ async def test_monthly_report_over_http_counts_this_months_tickets(api):
 async def test_console_page_is_served_without_a_token(api):
     resp = await api.get("/console")
     assert resp.status == 200 and "售后服务台" in await resp.text()
+
+
+async def _new_repair(api) -> str:
+    created = await api.post(
+        "/api/tickets", json={"kind": "repair", "description": "不制冷"}, headers=STAFF
+    )
+    return (await created.json())["number"]
+
+
+async def test_staff_urge_a_ticket_and_a_late_one_is_escalated(api, clock):
+    await seed_units(api.desk)  # a supervisor reachable on Telegram
+    number = await _new_repair(api)
+    early = await api.post(f"/api/tickets/{number}/expedite", headers=STAFF)  # no body
+    body = await early.json()
+    assert early.status == 200 and body["number"] == number and body["escalated"] is False
+    assert [e["note"] for e in body["events"] if e["action"] == "expedite"] == ["客户催单"]
+
+    clock.advance(hours=6)  # past the on-site clock's warning point
+    late = await api.post(
+        f"/api/tickets/{number}/expedite",
+        json={"note": "客户第三次来电催促", "actor": "李娜"},
+        headers=STAFF,
+    )
+    body = await late.json()
+    assert late.status == 200 and body["escalated"] is True
+    urges = [(e["actor"], e["note"]) for e in body["events"] if e["action"] == "expedite"]
+    assert urges[-1] == ("staff:李娜", "客户第三次来电催促")
+    assert any(e["action"] == "escalated" for e in body["events"])
+
+
+async def test_urging_an_unknown_or_finished_ticket_is_refused(api):
+    unknown = await api.post("/api/tickets/R2611-0999/expedite", headers=STAFF)
+    assert unknown.status == 404 and (await unknown.json())["error"] == "not_found"
+    number = await _new_repair(api)
+    await api.post(f"/api/tickets/{number}/status", json={"status": "cancelled"}, headers=STAFF)
+    events = await _count(api.desk, TicketEvent)
+    final = await api.post(f"/api/tickets/{number}/expedite", json={}, headers=STAFF)
+    assert final.status == 409 and (await final.json())["error"] == "conflict"
+    blank = await api.post(f"/api/tickets/{number}/expedite", json={"note": " "}, headers=STAFF)
+    assert blank.status == 422
+    assert await _count(api.desk, TicketEvent) == events

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from backend.api.keys import DESK, ENGINE, TELEGRAM
+from backend.api.keys import DESK
 from backend.compose import build_app
 from backend.config import Settings
+from bot.channels.keys import ENGINE, TELEGRAM
 from tests.fakes.bot_api import FakeBotApi
 
 STAFF_TOKEN = "test-staff"
@@ -176,8 +177,10 @@ def settings_for(
         var_dir=tmp_path,
     )
     if fake is not None:
-        base = replace(base, telegram_token=fake.token, telegram_api_url=fake.base_url)
-    return replace(base, **extra)
+        base = base.model_copy(
+            update={"telegram_token": fake.token, "telegram_api_url": fake.base_url}
+        )
+    return base.model_copy(update=extra)
 
 
 @contextlib.asynccontextmanager

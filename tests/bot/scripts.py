@@ -13,6 +13,7 @@ from sqlalchemy import select
 from backend.services.transitions import assign
 from backend.store.tables import Conversation, Message, Notification, Ticket
 from tests.bot.harness import STAFF, Driver, Stack, joined
+from tests.fixtures.db import opened
 
 
 def number_in(text: str, kind: str = "RCM") -> str:
@@ -24,7 +25,7 @@ def number_in(text: str, kind: str = "RCM") -> str:
 
 
 async def ticket(stack: Stack, number: str) -> Ticket:
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         return (await s.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
 
 
@@ -107,7 +108,7 @@ async def complaint(d: Driver, stack: Stack, concerning: str | None = None) -> s
     if concerning:
         parent = await ticket(stack, concerning)
         assert t.parent_id == parent.id
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         escalations = (
             (
                 await s.execute(
@@ -137,7 +138,7 @@ async def query_and_expedite(d: Driver, stack: Stack, number: str) -> None:
     r = await d.say("能不能快点，都等半天了")
     assert "已帮您催促" in joined(r) and "上报主管" in joined(r)
     t = await ticket(stack, number)
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         rows = (
             (
                 await s.execute(
@@ -158,7 +159,7 @@ async def cancel_form_then_ticket(d: Driver, stack: Stack) -> None:
     assert "型号" in joined(r)
     r = await d.say("取消吧")
     assert "已取消本次报修" in joined(r)
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         assert (await s.execute(select(Ticket))).first() is None
     number = await file_repair_in_one_message(d, stack)
     r = await d.say("撤销刚才的报修")
@@ -218,7 +219,7 @@ async def two_misses_hand_off(d: Driver, stack: Stack) -> None:
     assert "没太理解" in joined(r) and any(d.last[0].buttons)
     r = await d.say("jkl;")
     assert "转接人工客服" in joined(r)
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         conv = (
             await s.execute(select(Conversation).where(Conversation.external_id == d.chat))
         ).scalar_one()
@@ -283,7 +284,7 @@ async def interruption_switch_and_back(d: Driver, stack: Stack) -> None:
 
 async def transcript_linked(d: Driver, stack: Stack, number: str) -> None:
     t = await ticket(stack, number)
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         rows = (
             (
                 await s.execute(

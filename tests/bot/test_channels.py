@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from backend.api.keys import TELEGRAM
 from backend.services.replies import Reply
 from backend.store.tables import Attachment, ChannelIdentity, Customer, Message, Ticket
+from bot.channels.keys import TELEGRAM
 from bot.channels.telegram import SECRET_HEADER, split_text
 from tests.bot.harness import joined
+from tests.fixtures.db import opened
 from tests.store.seed import seed_units
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -36,7 +37,7 @@ async def test_rasa_down_falls_back_to_buttons_and_still_files(stack_factory, fa
         assert "请核对" in joined(r)
         r = await d.say("确认")
         assert "单号：R2611-0001" in joined(r)
-        async with stack.desk.db.sessions() as s:
+        async with opened(stack.desk.db) as s:
             t = (await s.execute(select(Ticket))).scalar_one()
         assert (t.contact_phone, t.product_model, t.description) == (
             "13812345678",
@@ -100,7 +101,7 @@ async def test_webhook_checks_secret_and_drops_repeated_updates(webhook_stack, f
     await _handled(stack, 12)
     texts = [s.text for s in fake_tg.messages_to(700)]
     assert len(texts) == 2 and "不客气" in texts[1]
-    async with stack.desk.db.sessions() as s:
+    async with opened(stack.desk.db) as s:
         incoming = (
             (
                 await s.execute(
@@ -125,12 +126,12 @@ async def test_share_phone_binds_only_own_contact(stack_factory, fake_tg, rasa):
         assert contact_kb["keyboard"][0][0]["request_contact"] is True
         r = await d.share_phone("+8613812345678", contact_user_id=999)  # someone else's
         assert "只能分享您本人的手机号" in joined(r)
-        async with stack.desk.db.sessions() as s:
+        async with opened(stack.desk.db) as s:
             ident = (await s.execute(select(ChannelIdentity))).scalar_one_or_none()
         assert ident is None or ident.customer_id is None
         r = await d.share_phone("+8613812345678")
         assert "已绑定手机号 13812345678" in joined(r)
-        async with stack.desk.db.sessions() as s:
+        async with opened(stack.desk.db) as s:
             ident = (await s.execute(select(ChannelIdentity))).scalar_one()
             assert ident.customer_id == seed["customer"]
             assert (await s.get(Customer, seed["customer"])).phone == "13812345678"
@@ -150,7 +151,7 @@ async def test_photos_are_stored_with_the_ticket(stack_factory, fake_tg, rasa):
         await d.tap("尽快安排")
         r = await d.tap("确认提交")
         assert "单号" in joined(r)
-        async with stack.desk.db.sessions() as s:
+        async with opened(stack.desk.db) as s:
             (att,) = (await s.execute(select(Attachment))).scalars().all()
             t = (await s.execute(select(Ticket))).scalar_one()
         assert att.ticket_id == t.id and att.kind == "photo" and att.file_ref == "photo-1"
@@ -174,7 +175,7 @@ async def test_web_chat_page_and_push_poll(stack_factory):
         assert "/webhooks/rest/webhook" in await page.text()
         first = await (await stack.client.get("/chat/messages", params={"session": "s1"})).json()
         assert first == {"messages": [], "last": 0}
-        async with stack.desk.db.transaction() as s:  # what the dispatcher writes for web
+        async with opened(stack.desk.db) as s:  # what the dispatcher writes for web
             s.add(
                 Message(
                     channel="web",

@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.direct import direct
+from bot.dialogue.flows import FLOWS
+from bot.dialogue.state import ConversationState
 
 FORM = {"flow": "repair", "slots": {"description": "空调不制冷"}}
+FLOW_OF = {"requested_date": "maintenance", "concerning": "complaint", "severity": "complaint"}
+
+
+def asked(asking: str) -> ConversationState:
+    """A form of the flow that has slot `asking` (a row in today's format), asking it."""
+    return ConversationState.from_json(
+        {**FORM, "flow": FLOW_OF.get(asking, "repair"), "asking": asking}
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,7 +40,7 @@ FORM = {"flow": "repair", "slots": {"description": "空调不制冷"}}
     ],
 )
 def test_direct_answers(asking, said):
-    result = direct({**FORM, "asking": asking}, said)
+    result = direct(asked(asking), said, FLOWS)
     assert result is not None and result.intent == ("affirm" if asking == "confirm" else "inform")
 
 
@@ -56,11 +66,20 @@ def test_direct_answers(asking, said):
     ],
 )
 def test_not_direct_answers(asking, said):
-    assert direct({**FORM, "asking": asking}, said) is None
+    assert direct(asked(asking), said, FLOWS) is None
 
 
 def test_direct_outside_a_form():
-    assert direct({}, "R2611-0001") is not None  # a bare ticket number: its status
-    assert direct({}, "你好") is None
-    assert direct({}, "SNPAID000003") is None  # nobody asked for a unit
-    assert direct({"pending": {"action": "warranty"}}, "SNPAID000003") is not None
+    assert (
+        direct(ConversationState.from_json({}), "R2611-0001", FLOWS) is not None
+    )  # a bare ticket number: its status
+    assert direct(ConversationState.from_json({}), "你好", FLOWS) is None
+    assert (
+        direct(ConversationState.from_json({}), "SNPAID000003", FLOWS) is None
+    )  # nobody asked for a unit
+    assert (
+        direct(
+            ConversationState.from_json({"pending": {"action": "warranty"}}), "SNPAID000003", FLOWS
+        )
+        is not None
+    )

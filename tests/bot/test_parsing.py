@@ -45,8 +45,8 @@ def test_address_skips_a_stray_tag_and_stops_at_the_next_entity():
 def test_details_with_a_fault_start_a_repair_even_as_inform():
     text = "油烟机灯不亮了，地址海淀区学院路3号，型号XQG100-B14，电话19741518215"
     entities = (_at(text, "海淀区学院路3号"), _at(text, "XQG100-B14", "product_model"))
-    assert flow_told(NluResult(text, "inform", 0.99, entities)) is FLOWS["repair"]
-    assert flow_told(NluResult(text, "nlu_fallback", 0.3, entities)) is FLOWS["repair"]
+    assert flow_told(FLOWS, NluResult(text, "inform", 0.99, entities)) is FLOWS.get("repair")
+    assert flow_told(FLOWS, NluResult(text, "nlu_fallback", 0.3, entities)) is FLOWS.get("repair")
     text = "型号XQG100-B14，地址海淀区学院路3号"  # details only: nothing to start
     entities = (_at(text, "海淀区学院路3号"), _at(text, "XQG100-B14", "product_model"))
-    assert flow_told(NluResult(text, "inform", 0.99, entities)) is None
+    assert flow_told(FLOWS, NluResult(text, "inform", 0.99, entities)) is None

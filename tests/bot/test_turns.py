@@ -4,17 +4,16 @@ read-only store work."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from backend.domain.kinds import Channel
 from backend.services import surveys
-from backend.store.tables import Customer, Survey, Ticket
+from backend.store.tables import Survey, Ticket
 from tests.bot.harness import joined
-from tests.fixtures.db import START
+from tests.fixtures.db import opened
 from tests.scheduling.helpers import add_staff, repair, resolve
 from tests.store.seed import seed_units
 
@@ -66,7 +65,7 @@ async def test_structured_answers_skip_nlu_and_interruptions_do_not(
 
 
 async def _tickets(stack) -> list[Ticket]:
-    async with stack.desk.db.reading() as s:
+    async with opened(stack.desk.db) as s:
         return list((await s.execute(select(Ticket).order_by(Ticket.id))).scalars())
 
 
@@ -115,7 +114,7 @@ async def test_survey_answers_and_comment_typed_in_the_web_chat(stack_factory, c
         assert [t for t, _ in d.last[-1].buttons] == ["跳过"]
         r = await d.say("师傅很专业")  # the optional comment
         assert "感谢" in joined(r)
-        async with desk.db.reading() as s:
+        async with opened(desk.db) as s:
             survey = (await s.execute(select(Survey))).scalar_one()
         assert (survey.status, survey.comment) == ("answered", "师傅很专业")
         r = await d.say("你好")  # the survey is over: the bot answers again
@@ -134,64 +133,3 @@ async def test_rest_replies_are_utf8_json(stack_factory):
         assert "\\u" not in raw.decode("ascii", "replace") and "暂时不可用".encode() in raw
         body = json.loads(raw.decode("utf-8"))
         assert body[0]["recipient_id"] == "u1" and body[0]["buttons"][0]["payload"].startswith("/")
-
-
-# ---- read-only units of work --------------------------------------------------------------
-async def test_sqlite_reads_begin_deferred_and_writes_immediate(db):
-    seen: list[str] = []
-
-    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
-    def _record(conn, cursor, statement, *args):
-        if statement.startswith("BEGIN"):
-            seen.append(statement)
-
-    async with db.reading() as s:
-        await s.execute(select(Customer))
-    async with db.transaction() as s:
-        await s.execute(select(Customer))
-    async with db.sessions() as s:  # a plain session may write: IMMEDIATE too
-        await s.execute(select(Customer))
-    assert seen == ["BEGIN", "BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]
-
-
-async def test_sqlite_reads_do_not_wait_for_a_writer(db):
-    """A reader goes on while another transaction holds the write lock (WAL)."""
-    writing, release = asyncio.Event(), asyncio.Event()
-
-    async def writer():
-        async with db.transaction() as s:
-            s.add(Customer(name="x", created_at=START))
-            await s.flush()
-            writing.set()
-            await release.wait()
-
-    task = asyncio.create_task(writer())
-    await writing.wait()
-    try:
-        async with db.reading() as s:  # with BEGIN IMMEDIATE this would wait for the lock
-            count = len((await s.execute(select(Customer))).all())
-        assert count == 0  # the writer's row is not committed yet
-    finally:
-        release.set()
-        await task
-
-
-async def test_reading_refuses_changes(db):
-    with pytest.raises(RuntimeError, match="read-only"):
-        async with db.reading() as s:
-            s.add(Customer(name="x"))
-
-
-async def test_sqlite_writers_of_one_process_take_turns(db):
-    """Concurrent transactions queue in the process (no busy-handler polling) and all
-    commit."""
-
-    async def add(i: int) -> None:
-        async with db.transaction() as s:
-            s.add(Customer(name=f"c{i}", created_at=START))
-            await s.flush()
-            await asyncio.sleep(0)  # let the others try to start meanwhile
-
-    await asyncio.gather(*(add(i) for i in range(30)))
-    async with db.reading() as s:
-        assert len((await s.execute(select(Customer))).all()) == 30

@@ -10,16 +10,16 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.domain.kinds import TicketKind
 from backend.domain.transcript import parse_plain
 from backend.services.hotline import CallRecord, import_call
 from backend.services.registration import Registration, register
-from backend.store.tables import HotlineCall, Message, Ticket
+from backend.store.tables import HotlineCall, Message, Notification, Ticket, TicketEvent
 from nlu.client import Entity, NluResult
-from tests.store.seed import seed_units
+from tests.store.seed import all_of, count, one_of, seed_units
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -45,11 +45,6 @@ def said(intent: str, *entities: tuple[str, str]) -> NluResult:
     )
 
 
-async def count(db, model) -> int:
-    async with db.transaction() as s:
-        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
-
-
 async def test_fault_call_creates_a_repair_for_the_callers_unit(desk):
     await seed_units(desk)
     record = call("客服:您好\n客户:空调不制冷了，序列号SNFREE0001\n客服:好的\n客户:谢谢")
@@ -57,9 +52,8 @@ async def test_fault_call_creates_a_repair_for_the_callers_unit(desk):
         desk, record, [said("report_fault", ("serial_number", "SNFREE0001")), said("thanks")]
     )
     assert result.created and result.kind == "repair" and result.number == "R2611-0001"
-    async with desk.db.transaction() as s:
-        ticket = (await s.execute(select(Ticket))).scalar_one()
-        turns = (await s.execute(select(Message).order_by(Message.id))).scalars().all()
+    ticket = await one_of(desk.db, select(Ticket))
+    turns = await all_of(desk.db, select(Message).order_by(Message.id))
     assert ticket.category == "free" and ticket.channel == "hotline"
     assert ticket.contact_phone == "13812345678"
     assert [(m.speaker, m.intent) for m in turns] == [
@@ -98,8 +92,7 @@ async def test_serious_complaint_words_raise_the_severity(desk):
     result = await import_call(
         desk, call("客户:师傅把墙打坏了，我要找媒体曝光"), [said("complain")]
     )
-    async with desk.db.transaction() as s:
-        ticket = (await s.execute(select(Ticket))).scalar_one()
+    ticket = await one_of(desk.db, select(Ticket))
     assert result.kind == "complaint" and ticket.severity == "serious"
 
 
@@ -125,6 +118,38 @@ async def test_maintenance_call_books_the_date_said(desk):
         call("客户:想约个空调清洗，下周三"),
         [said("book_maintenance", ("visit_time", "下周三"))],
     )
-    async with desk.db.transaction() as s:
-        ticket = (await s.execute(select(Ticket))).scalar_one()
+    ticket = await one_of(desk.db, select(Ticket))
     assert result.kind == "maintenance" and ticket.requested_date.isoformat() == "2026-12-02"
+
+
+async def _urge_call(desk, number: str, call_id: str):
+    record = call(f"客户:我的单子 {number} 怎么还没人来，快点派人", call_id=call_id)
+    return await import_call(desk, record, [said("expedite", ("ticket_id", number))])
+
+
+async def test_an_urge_over_the_hotline_escalates_a_late_ticket(desk, clock):
+    await seed_units(desk)  # 吴主管 on Telegram chat 9001
+    number = (
+        await register(desk, Registration(kind=TicketKind.REPAIR, description="不制冷"))
+    ).number
+    clock.advance(hours=6)  # past the on-site clock's warning point
+    result = await _urge_call(desk, number, "call-late")
+    assert (result.number, result.created) == (number, False)
+    events = await all_of(desk.db, select(TicketEvent).order_by(TicketEvent.id))
+    urges = [(e.actor, e.note) for e in events if e.action == "expedite"]
+    assert urges == [("hotline:A017", "客户来电催单")]
+    assert any(e.action == "escalated" for e in events)
+    (alert,) = await all_of(desk.db, select(Notification).where(Notification.kind == "escalation"))
+    assert alert.chat_id == "9001" and number in alert.payload["text"]
+
+
+async def test_an_urge_over_the_hotline_on_an_early_ticket_is_only_recorded(desk):
+    await seed_units(desk)
+    number = (
+        await register(desk, Registration(kind=TicketKind.REPAIR, description="不制冷"))
+    ).number
+    await _urge_call(desk, number, "call-early")
+    events = await all_of(desk.db, select(TicketEvent))
+    assert [e.actor for e in events if e.action == "expedite"] == ["hotline:A017"]
+    assert not any(e.action == "escalated" for e in events)
+    assert await count(desk.db, Notification) == 0

@@ -44,3 +44,16 @@ def test_size_zero_keeps_nothing():
     cache = ParseCache(0)
     cache.put("你好", "greet")
     assert cache.get("你好") is None and len(cache) == 0
+
+
+def test_putting_again_restarts_the_time_and_size_is_the_limit():
+    clock = Clock()
+    cache = ParseCache(2, ttl=600, clock=clock)
+    cache.put("你好", "greet")
+    clock.now = 500.0
+    cache.put("你好", "greet")  # parsed again: lives 600 s from now
+    clock.now = 1000.0
+    assert cache.get("你好") == "greet"
+    for text in ("a", "b", "c"):
+        cache.put(text, text)
+    assert len(cache) == 2 and cache.get("你好") is None

@@ -7,7 +7,6 @@ import pytest
 from backend.scheduler.dispatcher import Dispatcher
 from bot.senders.limits import RateLimiter
 from bot.senders.telegram import TelegramSender, make_bot
-from bot.senders.web import WebSender
 from tests.fakes.bot_api import FakeBotApi
 
 
@@ -33,4 +32,4 @@ async def telegram(fake):
 
 @pytest.fixture
 def dispatcher(desk, telegram):
-    return Dispatcher(desk, {"telegram": telegram, "web": WebSender()})
+    return Dispatcher(desk, {"telegram": telegram})  # the web chat is delivered in store

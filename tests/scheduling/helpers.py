@@ -10,12 +10,13 @@ from backend.services import notices
 from backend.services.registration import Registration, register
 from backend.services.transitions import StatusChange, change_status
 from backend.store.tables import Notification, Staff
+from tests.store.seed import all_of
 
 
 async def add_notice(desk, key: str, chat: str, *, ticket_id=None, channel="telegram", text=None):
-    async with desk.db.transaction() as session:
-        await session.run_sync(
-            notices.enqueue,
+    await desk.db.write(
+        lambda session: notices.enqueue(
+            session,
             key=key,
             channel=channel,
             chat_id=chat,
@@ -25,14 +26,17 @@ async def add_notice(desk, key: str, chat: str, *, ticket_id=None, channel="tele
             now=desk.now(),
             ticket_id=ticket_id,
         )
+    )
 
 
 async def add_staff(desk, name: str, role: str, chat: str | None, region: str | None = None):
-    async with desk.db.transaction() as session:
+    def unit(session) -> int:
         person = Staff(name=name, role=role, telegram_chat_id=chat, region=region, phone=None)
         session.add(person)
-        await session.flush()
+        session.flush()
         return person.id
+
+    return await desk.db.write(unit)
 
 
 async def repair(desk, chat: str, channel: Channel = Channel.TELEGRAM, **extra):
@@ -55,11 +59,10 @@ async def resolve(desk, number: str, technician_id: int) -> None:
 
 
 async def rows(desk, **where) -> list[Notification]:
-    async with desk.db.transaction() as session:
-        stmt = select(Notification).order_by(Notification.id)
-        for name, value in where.items():
-            stmt = stmt.where(getattr(Notification, name) == value)
-        return list((await session.execute(stmt)).scalars())
+    stmt = select(Notification).order_by(Notification.id)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(Notification, name) == value)
+    return await all_of(desk.db, stmt)
 
 
 async def drain_until_done(dispatcher: Dispatcher, clock, *, step_seconds=30, max_steps=400):

@@ -38,9 +38,8 @@ async def _spawn(db, fake, now) -> asyncio.subprocess.Process:
 
 
 async def _count(db, status: str) -> int:
-    async with db.transaction() as session:
-        stmt = select(func.count()).where(Notification.status == status)
-        return (await session.execute(stmt)).scalar_one()
+    stmt = select(func.count()).where(Notification.status == status)
+    return await db.read(lambda s: s.execute(stmt).scalar_one())
 
 
 async def _until(condition, what: str, patience: float = 90.0) -> None:

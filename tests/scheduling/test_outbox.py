@@ -6,13 +6,13 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.scheduler.dispatcher import Dispatcher
 from backend.services import outbox
 from backend.services.desk import Desk
 from backend.store.db import Database
-from backend.store.tables import ChannelIdentity, Message
+from backend.store.tables import ChannelIdentity, Message, Notification
 from bot.senders.limits import RateLimiter
 from bot.senders.telegram import TelegramSender, make_bot
 from tests.fakes.bot_api import Fault
@@ -24,6 +24,7 @@ from tests.scheduling.helpers import (
     resolve,
     rows,
 )
+from tests.store.seed import all_of, one_of
 
 
 async def test_status_pushes_arrive_in_order_with_their_message_ids(desk, fake, dispatcher):
@@ -111,29 +112,24 @@ async def test_a_blocked_chat_stops_and_does_not_hold_up_others(desk, clock, fak
     calls_to_blocked = [c for c in fake.calls if str(c[1].get("chat_id")) == "801"]
     assert len(calls_to_blocked) == 1  # stopped after the first 403
     assert {r.status for r in await rows(desk, chat_id="801")} == {"blocked"}
-    async with desk.db.transaction() as session:
-        ident = (
-            await session.execute(
-                select(ChannelIdentity).where(ChannelIdentity.external_id == "801")
-            )
-        ).scalar_one()
+    ident = await one_of(
+        desk.db, select(ChannelIdentity).where(ChannelIdentity.external_id == "801")
+    )
     assert ident.blocked_at is not None
 
 
 async def test_web_chat_notices_become_transcript_rows_with_buttons(desk, dispatcher):
     await add_notice(desk, "web-1", "sess-1", channel="web", text="请评价")
-    async with desk.db.transaction() as session:
-        (row,) = await rows(desk)
-        row_payload = {"text": "请评价", "buttons": [{"title": "很满意", "payload": "sv:1:x"}]}
-        await session.execute(
-            outbox.update(outbox.Notification)
-            .where(outbox.Notification.id == row.id)
-            .values(payload=row_payload)
+    (row,) = await rows(desk)
+    row_payload = {"text": "请评价", "buttons": [{"title": "很满意", "payload": "sv:1:x"}]}
+    await desk.db.write(
+        lambda s: s.execute(
+            update(Notification).where(Notification.id == row.id).values(payload=row_payload)
         )
+    )
     await dispatcher.drain()
     await dispatcher.drain()
-    async with desk.db.transaction() as session:
-        messages = (await session.execute(select(Message))).scalars().all()
+    messages = await all_of(desk.db, select(Message))
     assert len(messages) == 1
     (msg,) = messages
     assert (msg.channel, msg.external_id, msg.direction, msg.speaker) == (
@@ -145,6 +141,25 @@ async def test_web_chat_notices_become_transcript_rows_with_buttons(desk, dispat
     assert msg.buttons == [{"title": "很满意", "payload": "sv:1:x"}]
     (row,) = await rows(desk)
     assert row.status == "sent" and row.channel_message_id == f"web:{msg.id}"
+
+
+async def test_a_web_delivery_whose_claim_was_lost_writes_nothing(desk, clock):
+    """The transcript row and the `sent` mark commit together: a holder whose lease ran
+    out (and whose row another dispatcher re-claimed) delivers nothing, so the notice
+    appears in the web chat exactly once."""
+    await add_notice(desk, "web-late", "sess-2", channel="web", text="您的工单已派工")
+    lease = timedelta(seconds=60)
+    (stale,) = await outbox.claim(desk.db, clock.now(), limit=1, lease=lease)
+    later = clock.now() + timedelta(seconds=61)
+    (fresh,) = await outbox.claim(desk.db, later, limit=1, lease=lease)
+    deliver = outbox.IN_STORE["web"]
+    _, ok = await outbox.deliver_in_store(desk.db, deliver, stale, later, outbox.Backoff())
+    assert ok is False and await all_of(desk.db, select(Message)) == []
+    outcome, ok = await outbox.deliver_in_store(desk.db, deliver, fresh, later, outbox.Backoff())
+    (msg,) = await all_of(desk.db, select(Message))
+    assert ok and outcome.message_id == f"web:{msg.id}" and msg.text == "您的工单已派工"
+    (row,) = await rows(desk)
+    assert (row.status, row.channel_message_id) == ("sent", f"web:{msg.id}")
 
 
 async def test_a_claim_is_exclusive_until_its_lease_runs_out(desk, clock):

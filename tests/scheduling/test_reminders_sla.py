@@ -14,6 +14,7 @@ from backend.services.transitions import StatusChange, change_status
 from backend.store.tables import Customer, SlaClock, Unit
 from tests.fixtures.db import SHANGHAI
 from tests.scheduling.helpers import add_staff, repair, rows
+from tests.store.seed import one_of
 
 
 def test_month_before_clamps_to_the_shorter_month():
@@ -22,10 +23,10 @@ def test_month_before_clamps_to_the_shorter_month():
 
 
 async def _contract_unit(desk, end: date) -> None:
-    async with desk.db.transaction() as session:
+    def unit(session) -> None:
         customer = Customer(name="张先生", phone="13900001111", created_at=desk.now())
         session.add(customer)
-        await session.flush()
+        session.flush()
         session.add(
             Unit(
                 customer_id=customer.id,
@@ -35,8 +36,10 @@ async def _contract_unit(desk, end: date) -> None:
                 contract_end=end,
             )
         )
-        chat = await session.run_sync(identity, "telegram", "5100", desk.now())
+        chat = identity(session, "telegram", "5100", desk.now())
         chat.customer_id = customer.id
+
+    await desk.db.write(unit)
 
 
 async def test_contract_expiry_notice_one_month_before(desk, clock, fake, dispatcher):
@@ -75,8 +78,7 @@ async def test_booking_reminder_the_day_before_out_of_quiet_hours(desk, clock, f
 
 
 async def _clock_of(desk) -> SlaClock:
-    async with desk.db.transaction() as session:
-        return (await session.execute(select(SlaClock))).scalar_one()
+    return await one_of(desk.db, select(SlaClock))
 
 
 async def test_sla_warning_breach_and_daily_escalation(desk, clock, fake, dispatcher):

@@ -15,19 +15,17 @@ from backend.services.transitions import StatusChange, change_status
 from backend.store.tables import Message, Survey, Ticket
 from tests.fixtures.db import SHANGHAI
 from tests.scheduling.helpers import add_staff, repair, resolve, rows
+from tests.store.seed import all_of, one_of
 
 CHAT = "4001"
 
 
 async def _survey(desk) -> Survey:
-    async with desk.db.transaction() as session:
-        return (await session.execute(select(Survey))).scalar_one()
+    return await one_of(desk.db, select(Survey))
 
 
 async def _ticket(desk, number: str) -> Ticket:
-    async with desk.db.transaction() as session:
-        stmt = select(Ticket).where(Ticket.number == number)
-        return (await session.execute(stmt)).scalar_one()
+    return await one_of(desk.db, select(Ticket).where(Ticket.number == number))
 
 
 def _buttons(sent) -> list[tuple[str, str]]:
@@ -102,8 +100,7 @@ async def test_a_dissatisfied_answer_opens_a_linked_follow_up_complaint(
 
 
 async def _ticket_by_id(desk, ticket_id: int) -> Ticket:
-    async with desk.db.transaction() as session:
-        return await session.get(Ticket, ticket_id)
+    return await desk.db.read(lambda s: s.get(Ticket, ticket_id))
 
 
 async def test_reminder_once_then_expiry(desk, clock, fake, dispatcher):
@@ -147,9 +144,8 @@ async def test_quiet_hours_hold_the_survey_and_its_reminder(desk, clock, fake, d
 async def test_web_chat_survey_with_a_complaint_in_the_comment(desk, clock, fake, dispatcher):
     session_id = "web-sess-7"
     ticket = await _resolved_and_sent(desk, clock, dispatcher, fake, session_id, Channel.WEB)
-    async with desk.db.transaction() as session:
-        stmt = select(Message).where(Message.external_id == session_id).order_by(Message.id)
-        pushed = (await session.execute(stmt)).scalars().all()
+    stmt = select(Message).where(Message.external_id == session_id).order_by(Message.id)
+    pushed = await all_of(desk.db, stmt)
     ask = pushed[-1]
     assert "服务态度" in ask.text and [b["title"] for b in ask.buttons][-1] == "不满意"
     for question in ("attitude", "skill", "punctuality", "promise"):

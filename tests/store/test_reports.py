@@ -41,13 +41,13 @@ class Seeder:
         self.session = session
         self.serial = count(1)
 
-    async def staff(self, name):
+    def staff(self, name):
         person = Staff(name=name, role="technician")
         self.session.add(person)
-        await self.session.flush()
+        self.session.flush()
         return person
 
-    async def ticket(self, kind, status, registered, **columns):
+    def ticket(self, kind, status, registered, **columns):
         letter = {"repair": "R", "complaint": "C", "maintenance": "M"}[kind]
         ticket = Ticket(
             number=f"{letter}2610-{next(self.serial):04d}",
@@ -59,7 +59,7 @@ class Seeder:
             **columns,
         )
         self.session.add(ticket)
-        await self.session.flush()
+        self.session.flush()
         return ticket
 
     def clock(self, ticket, name, started, due, stopped=None, exempt=False):
@@ -94,123 +94,118 @@ class Seeder:
 
 
 async def seed(db):
-    async with db.transaction() as session:
-        s = Seeder(session)
-        wang, li = await s.staff("王师傅"), await s.staff("李师傅")
+    return await db.write(_seed)
 
-        # --- registered in October ------------------------------------------------
-        # R1: the first minute of October local time (30 Sep 16:00 UTC).
-        r1 = await s.ticket(
-            "repair", "closed", t(10, 1, 0), region=CHAOYANG, category="free",
-            technician_id=wang.id, on_site_at=t(10, 1, 6), resolved_at=t(10, 1, 8),
-        )  # fmt: skip
-        s.clock(r1, "on_site", t(10, 1, 0), t(10, 8, 14, 30), stopped=t(10, 1, 6))  # hit
-        s.clock(r1, "fix", t(10, 1, 6), t(10, 1, 10), stopped=t(10, 1, 8))  # hit
-        s.survey(r1, "answered", wang, CHAOYANG, (V, V, V, V))  # 100
 
-        r2 = await s.ticket(
-            "repair", "resolved", t(10, 12, 9), region=HAIDIAN, category="paid",
-            technician_id=li.id, on_site_at=t(10, 12, 13), resolved_at=t(10, 13, 9),
-        )  # fmt: skip
-        s.clock(r2, "on_site", t(10, 12, 9), t(10, 12, 15), stopped=t(10, 12, 13))  # hit
-        s.clock(r2, "fix", t(10, 12, 13), t(10, 12, 17), stopped=t(10, 13, 9))  # missed
-        s.survey(r2, "answered", li, HAIDIAN, (V, S, N, D))  # 60
+def _seed(session):
+    s = Seeder(session)
+    wang, li = s.staff("王师傅"), s.staff("李师傅")
 
-        r3 = await s.ticket(
-            "repair", "resolved", t(10, 20, 10), region=CHAOYANG, category="free",
-            technician_id=wang.id, on_site_at=t(10, 20, 12), resolved_at=t(10, 20, 14),
-        )  # fmt: skip
-        s.clock(r3, "on_site", t(10, 20, 10), t(10, 20, 16), stopped=t(10, 20, 12))  # hit
-        # A major fault: the fix clock is exempt, even though it was stopped late.
-        s.clock(r3, "fix", t(10, 20, 12), t(10, 20, 16), stopped=t(10, 21, 9), exempt=True)
-        s.survey(r3, "expired", wang, CHAOYANG)
+    # --- registered in October ------------------------------------------------
+    # R1: the first minute of October local time (30 Sep 16:00 UTC).
+    r1 = s.ticket(
+        "repair", "closed", t(10, 1, 0), region=CHAOYANG, category="free",
+        technician_id=wang.id, on_site_at=t(10, 1, 6), resolved_at=t(10, 1, 8),
+    )  # fmt: skip
+    s.clock(r1, "on_site", t(10, 1, 0), t(10, 8, 14, 30), stopped=t(10, 1, 6))  # hit
+    s.clock(r1, "fix", t(10, 1, 6), t(10, 1, 10), stopped=t(10, 1, 8))  # hit
+    s.survey(r1, "answered", wang, CHAOYANG, (V, V, V, V))  # 100
 
-        # R4: the last half hour of October; its clock is not due yet at NOW.
-        r4 = await s.ticket(
-            "repair", "new", t(10, 31, 23, 30), region=CHAOYANG, category="contract"
-        )
-        s.clock(r4, "on_site", t(10, 31, 23, 30), t(11, 2, 14, 30))  # left out
+    r2 = s.ticket(
+        "repair", "resolved", t(10, 12, 9), region=HAIDIAN, category="paid",
+        technician_id=li.id, on_site_at=t(10, 12, 13), resolved_at=t(10, 13, 9),
+    )  # fmt: skip
+    s.clock(r2, "on_site", t(10, 12, 9), t(10, 12, 15), stopped=t(10, 12, 13))  # hit
+    s.clock(r2, "fix", t(10, 12, 13), t(10, 12, 17), stopped=t(10, 13, 9))  # missed
+    s.survey(r2, "answered", li, HAIDIAN, (V, S, N, D))  # 60
 
-        # Cancelled after its deadline had passed: still a miss.
-        r5 = await s.ticket("repair", "cancelled", t(10, 5, 10), region=HAIDIAN, category="paid")
-        s.clock(r5, "on_site", t(10, 5, 10), t(10, 5, 16), stopped=t(10, 6, 10))  # missed
-        # Cancelled in time: no service was owed, so the clock is left out.
-        r6 = await s.ticket("repair", "cancelled", t(10, 6, 10), region=HAIDIAN, category="paid")
-        s.clock(r6, "on_site", t(10, 6, 10), t(10, 6, 16), stopped=t(10, 6, 11))  # left out
+    r3 = s.ticket(
+        "repair", "resolved", t(10, 20, 10), region=CHAOYANG, category="free",
+        technician_id=wang.id, on_site_at=t(10, 20, 12), resolved_at=t(10, 20, 14),
+    )  # fmt: skip
+    s.clock(r3, "on_site", t(10, 20, 10), t(10, 20, 16), stopped=t(10, 20, 12))  # hit
+    # A major fault: the fix clock is exempt, even though it was stopped late.
+    s.clock(r3, "fix", t(10, 20, 12), t(10, 20, 16), stopped=t(10, 21, 9), exempt=True)
+    s.survey(r3, "expired", wang, CHAOYANG)
 
-        m1 = await s.ticket(
-            "maintenance", "closed", t(10, 8, 9), region=HAIDIAN, category="contract",
-            technician_id=li.id, on_site_at=t(10, 9, 9), resolved_at=t(10, 9, 11),
-        )  # fmt: skip
-        s.survey(m1, "answered", li, HAIDIAN, (S, S, S, S))  # 80
+    # R4: the last half hour of October; its clock is not due yet at NOW.
+    r4 = s.ticket("repair", "new", t(10, 31, 23, 30), region=CHAOYANG, category="contract")
+    s.clock(r4, "on_site", t(10, 31, 23, 30), t(11, 2, 14, 30))  # left out
 
-        c1 = await s.ticket(
-            "complaint", "closed", t(10, 10, 10), region=CHAOYANG, cause="技术人员态度",
-            responsible_dept="服务部", resolved_at=t(10, 15, 10),
-        )  # fmt: skip
-        s.clock(c1, "ack", t(10, 10, 10), t(10, 11, 10), stopped=t(10, 10, 15))  # hit
-        s.clock(c1, "close", t(10, 10, 10), t(10, 23, 10), stopped=t(10, 16, 10))  # hit
-        # An acceptance survey is not a satisfaction survey: its answers must not count.
-        s.survey(c1, "answered", wang, CHAOYANG, (D, D, D, D), kind="acceptance")
+    # Cancelled after its deadline had passed: still a miss.
+    r5 = s.ticket("repair", "cancelled", t(10, 5, 10), region=HAIDIAN, category="paid")
+    s.clock(r5, "on_site", t(10, 5, 10), t(10, 5, 16), stopped=t(10, 6, 10))  # missed
+    # Cancelled in time: no service was owed, so the clock is left out.
+    r6 = s.ticket("repair", "cancelled", t(10, 6, 10), region=HAIDIAN, category="paid")
+    s.clock(r6, "on_site", t(10, 6, 10), t(10, 6, 16), stopped=t(10, 6, 11))  # left out
 
-        c2 = await s.ticket(
-            "complaint", "investigating", t(10, 15, 10), cause="维修延误", responsible_dept="服务部"
-        )
-        s.clock(c2, "ack", t(10, 15, 10), t(10, 16, 10), stopped=t(10, 17, 10))  # missed
-        s.clock(c2, "close", t(10, 15, 10), t(10, 28, 10))  # running past due: missed
+    m1 = s.ticket(
+        "maintenance", "closed", t(10, 8, 9), region=HAIDIAN, category="contract",
+        technician_id=li.id, on_site_at=t(10, 9, 9), resolved_at=t(10, 9, 11),
+    )  # fmt: skip
+    s.survey(m1, "answered", li, HAIDIAN, (S, S, S, S))  # 80
 
-        c3 = await s.ticket("complaint", "registered", t(10, 20, 10), responsible_dept="配件部")
-        s.clock(c3, "ack", t(10, 20, 10), t(10, 21, 10))  # running past due: missed
-        s.clock(c3, "close", t(10, 20, 10), t(11, 2, 10))  # not due yet: left out
+    c1 = s.ticket(
+        "complaint", "closed", t(10, 10, 10), region=CHAOYANG, cause="技术人员态度",
+        responsible_dept="服务部", resolved_at=t(10, 15, 10),
+    )  # fmt: skip
+    s.clock(c1, "ack", t(10, 10, 10), t(10, 11, 10), stopped=t(10, 10, 15))  # hit
+    s.clock(c1, "close", t(10, 10, 10), t(10, 23, 10), stopped=t(10, 16, 10))  # hit
+    # An acceptance survey is not a satisfaction survey: its answers must not count.
+    s.survey(c1, "answered", wang, CHAOYANG, (D, D, D, D), kind="acceptance")
 
-        c4 = await s.ticket("complaint", "acknowledged", t(10, 25, 10), cause="维修延误")
-        s.clock(c4, "ack", t(10, 25, 10), t(10, 26, 10), stopped=t(10, 25, 12))  # hit
-        s.clock(c4, "close", t(10, 25, 10), t(11, 7, 10))  # not due yet: left out
+    c2 = s.ticket(
+        "complaint", "investigating", t(10, 15, 10), cause="维修延误", responsible_dept="服务部"
+    )
+    s.clock(c2, "ack", t(10, 15, 10), t(10, 16, 10), stopped=t(10, 17, 10))  # missed
+    s.clock(c2, "close", t(10, 15, 10), t(10, 28, 10))  # running past due: missed
 
-        # --- registered outside October, resolved inside it -----------------------
-        # X1: the last minute of September local time, which is 30 Sep 15:59 UTC, the
-        # same UTC day as R1. Resolved 1 Oct 02:00 local = 30 Sep 18:00 UTC.
-        x1 = await s.ticket(
-            "repair", "closed", t(9, 30, 23, 59), region=CHAOYANG, category="free",
-            technician_id=wang.id, on_site_at=t(10, 1, 1), resolved_at=t(10, 1, 2),
-        )  # fmt: skip
-        s.clock(x1, "on_site", t(9, 30, 23, 59), t(10, 8, 14, 30), stopped=t(10, 1, 1))
-        s.clock(x1, "fix", t(10, 1, 1), t(10, 1, 5), stopped=t(10, 1, 2))  # October: hit
-        s.survey(x1, "answered", wang, CHAOYANG, (D, D, D, D))  # 0
+    c3 = s.ticket("complaint", "registered", t(10, 20, 10), responsible_dept="配件部")
+    s.clock(c3, "ack", t(10, 20, 10), t(10, 21, 10))  # running past due: missed
+    s.clock(c3, "close", t(10, 20, 10), t(11, 2, 10))  # not due yet: left out
 
-        x3 = await s.ticket(
-            "repair", "resolved", t(9, 28, 10), region=HAIDIAN, category="paid",
-            technician_id=wang.id, resolved_at=t(10, 31, 22),
-        )  # fmt: skip
-        s.survey(x3, "sent", wang, HAIDIAN)
-        x4 = await s.ticket(
-            "repair", "resolved", t(9, 29, 10), region=CHAOYANG, category="free",
-            technician_id=wang.id, resolved_at=t(10, 31, 23),
-        )  # fmt: skip
-        s.survey(x4, "scheduled", wang, CHAOYANG)  # not asked yet
+    c4 = s.ticket("complaint", "acknowledged", t(10, 25, 10), cause="维修延误")
+    s.clock(c4, "ack", t(10, 25, 10), t(10, 26, 10), stopped=t(10, 25, 12))  # hit
+    s.clock(c4, "close", t(10, 25, 10), t(11, 7, 10))  # not due yet: left out
 
-        # X2: the first minute of November local time (31 Oct 16:00 UTC): not October.
-        x2 = await s.ticket(
-            "repair", "resolved", t(11, 1, 0), region=CHAOYANG, category="free",
-            technician_id=wang.id, on_site_at=t(11, 1, 1), resolved_at=t(11, 1, 2),
-        )  # fmt: skip
-        s.clock(x2, "on_site", t(11, 1, 0), t(11, 2, 14, 30), stopped=t(11, 1, 1))
-        s.survey(x2, "answered", wang, CHAOYANG, (V, V, V, V))
+    # --- registered outside October, resolved inside it -----------------------
+    # X1: the last minute of September local time, which is 30 Sep 15:59 UTC, the
+    # same UTC day as R1. Resolved 1 Oct 02:00 local = 30 Sep 18:00 UTC.
+    x1 = s.ticket(
+        "repair", "closed", t(9, 30, 23, 59), region=CHAOYANG, category="free",
+        technician_id=wang.id, on_site_at=t(10, 1, 1), resolved_at=t(10, 1, 2),
+    )  # fmt: skip
+    s.clock(x1, "on_site", t(9, 30, 23, 59), t(10, 8, 14, 30), stopped=t(10, 1, 1))
+    s.clock(x1, "fix", t(10, 1, 1), t(10, 1, 5), stopped=t(10, 1, 2))  # October: hit
+    s.survey(x1, "answered", wang, CHAOYANG, (D, D, D, D))  # 0
 
-        # --- earlier months, for the trend ----------------------------------------
-        s1 = await s.ticket(
-            "repair", "closed", t(9, 14, 10), region=CHAOYANG, resolved_at=t(9, 15, 10)
-        )
-        s.survey(s1, "answered", wang, CHAOYANG, (S, S, S, S))  # 80
-        s2 = await s.ticket(
-            "repair", "closed", t(9, 19, 10), region=HAIDIAN, resolved_at=t(9, 20, 10)
-        )
-        s.survey(s2, "expired", li, HAIDIAN)
-        # The last half hour of July local time is 31 Jul 15:30 UTC: July, not August.
-        s3 = await s.ticket(
-            "repair", "closed", t(7, 30, 10), region=HAIDIAN, resolved_at=t(7, 31, 23, 30)
-        )
-        s.survey(s3, "answered", li, HAIDIAN, (V, V, V, V))  # 100
+    x3 = s.ticket(
+        "repair", "resolved", t(9, 28, 10), region=HAIDIAN, category="paid",
+        technician_id=wang.id, resolved_at=t(10, 31, 22),
+    )  # fmt: skip
+    s.survey(x3, "sent", wang, HAIDIAN)
+    x4 = s.ticket(
+        "repair", "resolved", t(9, 29, 10), region=CHAOYANG, category="free",
+        technician_id=wang.id, resolved_at=t(10, 31, 23),
+    )  # fmt: skip
+    s.survey(x4, "scheduled", wang, CHAOYANG)  # not asked yet
+
+    # X2: the first minute of November local time (31 Oct 16:00 UTC): not October.
+    x2 = s.ticket(
+        "repair", "resolved", t(11, 1, 0), region=CHAOYANG, category="free",
+        technician_id=wang.id, on_site_at=t(11, 1, 1), resolved_at=t(11, 1, 2),
+    )  # fmt: skip
+    s.clock(x2, "on_site", t(11, 1, 0), t(11, 2, 14, 30), stopped=t(11, 1, 1))
+    s.survey(x2, "answered", wang, CHAOYANG, (V, V, V, V))
+
+    # --- earlier months, for the trend ----------------------------------------
+    s1 = s.ticket("repair", "closed", t(9, 14, 10), region=CHAOYANG, resolved_at=t(9, 15, 10))
+    s.survey(s1, "answered", wang, CHAOYANG, (S, S, S, S))  # 80
+    s2 = s.ticket("repair", "closed", t(9, 19, 10), region=HAIDIAN, resolved_at=t(9, 20, 10))
+    s.survey(s2, "expired", li, HAIDIAN)
+    # The last half hour of July local time is 31 Jul 15:30 UTC: July, not August.
+    s3 = s.ticket("repair", "closed", t(7, 30, 10), region=HAIDIAN, resolved_at=t(7, 31, 23, 30))
+    s.survey(s3, "answered", li, HAIDIAN, (V, V, V, V))  # 100
     return wang.id, li.id
 
 

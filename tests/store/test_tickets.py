@@ -6,7 +6,7 @@ import asyncio
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backend.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from backend.domain.kinds import Channel, Severity, TicketKind
@@ -14,7 +14,7 @@ from backend.services import transitions
 from backend.services.registration import Registration, register
 from backend.services.transitions import StatusChange
 from backend.store.tables import Notification, SlaClock, Survey, Ticket, TicketEvent
-from tests.store.seed import seed_units
+from tests.store.seed import all_of, count, one_of, seed_units
 
 NUMBER = re.compile(r"^[RCM]2611-\d{4}$")
 
@@ -22,11 +22,6 @@ NUMBER = re.compile(r"^[RCM]2611-\d{4}$")
 def repair(**kw) -> Registration:
     base = {"kind": TicketKind.REPAIR, "description": "空调不制冷了", "phone": "13812345678"}
     return Registration(**(base | kw))
-
-
-async def count(db, model) -> int:
-    async with db.transaction() as s:
-        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
 
 
 async def test_fifty_concurrent_registrations_get_distinct_well_formed_numbers(desk):
@@ -88,8 +83,7 @@ async def test_full_repair_lifecycle_writes_events_clocks_and_survey(desk, clock
     ]
     clocks = {c.clock: c for c in view.clocks}
     assert clocks["on_site"].stopped_at is not None and clocks["fix"].stopped_at is not None
-    async with desk.db.transaction() as s:
-        survey = (await s.execute(select(Survey))).scalar_one()
+    survey = await one_of(desk.db, select(Survey))
     assert survey.status == "scheduled" and survey.kind == "satisfaction"
 
 
@@ -100,8 +94,7 @@ async def test_invalid_transition_is_refused_and_writes_nothing(desk):
         await transitions.change_status(desk, number, StatusChange("resolved"))
     assert "dispatched" in str(err.value)
     assert (await count(desk.db, TicketEvent), await count(desk.db, Notification)) == before
-    async with desk.db.transaction() as s:
-        assert (await s.execute(select(Ticket.status))).scalar_one() == "new"
+    assert await one_of(desk.db, select(Ticket.status)) == "new"
 
 
 async def test_dispatch_without_technician_rolls_back(desk):
@@ -148,9 +141,8 @@ async def test_rejected_complaint_opens_a_linked_new_complaint(desk):
         desk, number, StatusChange("resolved", outcome="已批评教育并道歉", cause="服务态度")
     )
     new_number = await transitions.reject_outcome(desk, number, "道歉不够诚恳")
-    async with desk.db.transaction() as s:
-        old = (await s.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
-        new = (await s.execute(select(Ticket).where(Ticket.number == new_number))).scalar_one()
+    old = await one_of(desk.db, select(Ticket).where(Ticket.number == number))
+    new = await one_of(desk.db, select(Ticket).where(Ticket.number == new_number))
     assert old.status == "closed"
     assert new.parent_id == old.id and new.status == "registered" and new.kind == "complaint"
 
@@ -166,8 +158,7 @@ async def test_serious_complaint_is_escalated_to_the_supervisor_at_once(desk):
             severity=Severity.SERIOUS,
         ),
     )
-    async with desk.db.transaction() as s:
-        rows = (await s.execute(select(Notification))).scalars().all()
+    rows = await all_of(desk.db, select(Notification))
     assert [(r.audience, r.chat_id, r.kind) for r in rows] == [("staff", "9001", "escalation")]
     assert any(e.action == "escalated" for e in view.events)
     assert {c.clock for c in view.clocks} == {"ack", "close"}
@@ -177,8 +168,7 @@ async def test_status_change_queues_a_push_on_the_customers_chat(desk):
     ids = await seed_units(desk)
     number = (await register(desk, repair(channel=Channel.TELEGRAM, external_id="555"))).number
     await transitions.assign(desk, number, ids["technician"])
-    async with desk.db.transaction() as s:
-        (row,) = (await s.execute(select(Notification))).scalars().all()
+    (row,) = await all_of(desk.db, select(Notification))
     assert (row.channel, row.chat_id, row.kind) == ("telegram", "555", "status")
     assert number in row.payload["text"] and "刘师傅" in row.payload["text"]
 
@@ -189,12 +179,8 @@ async def test_a_typed_phone_does_not_bind_a_chat_to_its_owner(desk):
     await seed_units(desk)  # 王女士 owns 13812345678
     await register(desk, repair(channel=Channel.WEB, external_id="stranger"))
     await register(desk, repair(channel=Channel.WEB, external_id="newcomer", phone="13700001111"))
-    async with desk.db.transaction() as s:
-        idents = {
-            i.external_id: i.customer_id
-            for i in (await s.execute(select(ChannelIdentity))).scalars()
-        }
-        tickets = (await s.execute(select(Ticket).order_by(Ticket.id))).scalars().all()
+    idents = {i.external_id: i.customer_id for i in await all_of(desk.db, select(ChannelIdentity))}
+    tickets = await all_of(desk.db, select(Ticket).order_by(Ticket.id))
     assert idents["stranger"] is None  # the ticket is on file, the chat stays unbound
     assert tickets[0].customer_id is not None and tickets[0].identity_id is not None
     assert idents["newcomer"] == tickets[1].customer_id  # a new customer is this chat's own

@@ -1,170 +1,208 @@
-"""`Database.run` (synchronous Core units of work, the chat hot path) and the dialogue's
-turn store, on SQLite and PostgreSQL: commits, rollbacks, read-only units, and writers of
-both paths (run() and the ORM transaction()) interleaving without losing an update."""
+"""The unit-of-work contract (`Database.write` / `Database.read`), on SQLite and PostgreSQL.
+
+Every service relies on these promises: a write commits whole or not at all, a read never
+commits and never takes SQLite's write lock, and concurrent writers lose no update.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from backend.store.tables import Conversation, Message
-from bot.dialogue import turn_sql
+from backend.store.db import sqlite_file
+from backend.store.tables import Conversation, Customer, Message
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-conversations = Conversation.__table__
 
 
-def _new(conn, external_id: str) -> None:
-    conn.execute(turn_sql.new_conversation(conn.dialect.name), {**_chat(external_id), "at": NOW})
+def _conversation(external_id: str, **columns) -> Conversation:
+    return Conversation(channel="web", external_id=external_id, state={}, updated_at=NOW, **columns)
 
 
-def _chat(external_id: str) -> dict[str, str]:
-    return turn_sql.chat("web", external_id)
+def _message(external_id: str, body: str) -> Message:
+    return Message(
+        channel="web",
+        external_id=external_id,
+        direction="in",
+        speaker="customer",
+        text=body,
+        at=NOW,
+    )
 
 
-def _count(conn, model) -> int:
-    return conn.execute(select(func.count()).select_from(model)).scalar_one()
+def _count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def _message(external_id: str, text: str, direction: str = "in") -> dict:
-    return {
-        "channel": "web",
-        "external_id": external_id,
-        "at": NOW,
-        "ticket_id": None,
-        "customer_id": None,
-        "call_id": None,
-        "direction": direction,
-        "speaker": "customer" if direction == "in" else "bot",
-        "text": text,
-        "intent": None,
-    }
+async def _counts(db) -> tuple[int, int]:
+    return await db.read(lambda s: (_count(s, Conversation), _count(s, Message)))
 
 
-async def test_a_unit_commits_and_returns_its_result(db):
-    def unit(conn):
-        _new(conn, "a")
-        return _count(conn, Conversation)
+# ---- write -------------------------------------------------------------------------------
+async def test_a_write_commits_and_returns_its_plain_result(db):
+    def unit(session, external_id):
+        session.add(_conversation(external_id))
+        session.add(_message(external_id, "你好"))
+        session.flush()
+        return _count(session, Conversation)
 
-    assert await db.run(unit) == 1
-    assert await db.run(_count, Conversation, read_only=True) == 1
+    assert await db.write(unit, "a") == 1
+    assert await _counts(db) == (1, 1)
 
 
-async def test_a_failing_unit_leaves_nothing_behind(db):
-    def unit(conn):
-        _new(conn, "a")
-        conn.execute(turn_sql.ADD_MESSAGES, [_message("a", "你好")])
-        raise ValueError("crash between two steps")
+async def test_a_write_that_crashes_midway_leaves_nothing_behind(db):
+    def unit(session):
+        session.add(_conversation("a"))
+        session.flush()  # the first step is in the database already...
+        session.add(_message("a", "你好"))
+        session.flush()
+        raise ValueError("...when the unit crashes between two steps")
 
     with pytest.raises(ValueError):
-        await db.run(unit)
-    assert await db.run(_count, Conversation, read_only=True) == 0
-    assert await db.run(_count, Message, read_only=True) == 0
+        await db.write(unit)
+    assert await _counts(db) == (0, 0)
 
 
-async def test_a_read_only_unit_never_commits(db):
-    await db.run(_new, "a")
-    await db.run(_new, "b", read_only=True)
-    assert await db.run(_count, Conversation, read_only=True) == 1
+async def test_a_write_failing_at_its_final_flush_rolls_everything_back(db):
+    """The unit returns normally, but its pending rows break a constraint at commit."""
+    await db.write(lambda s: s.add(_conversation("taken")))
+
+    def unit(session):
+        session.add(_message("taken", "first step"))
+        session.flush()
+        session.add(_conversation("taken"))  # unique (channel, external_id): refused
+        return "done"
+
+    with pytest.raises(IntegrityError):
+        await db.write(unit)
+    assert await _counts(db) == (1, 0)
 
 
-async def test_inserting_a_conversation_twice_keeps_one(db):
-    await asyncio.gather(*(db.run(_new, "same") for _ in range(10)))
-    assert await db.run(_count, Conversation, read_only=True) == 1
+async def test_objects_come_back_detached_with_their_columns_loaded(db):
+    def unit(session):
+        row = _conversation("d", last_update_id=7)
+        session.add(row)
+        session.flush()
+        return row
+
+    row = await db.write(unit)
+    assert inspect(row).detached
+    assert row.id is not None and (row.external_id, row.last_update_id) == ("d", 7)
 
 
-async def test_writers_of_both_paths_interleave_without_losing_an_update(db):
-    """run() units and ORM transactions increment one counter 40 times each, concurrently
-    (read, then write, as services do under FOR UPDATE, which SQLite's write lock
-    replaces): every increment must land, no 'database is locked'."""
-    await db.run(_new, "counter")
+async def test_concurrent_writers_lose_no_update(db):
+    """Read, then write, as the use cases do (FOR UPDATE on PostgreSQL; SQLite's write
+    lock, taken at BEGIN, does the same): 60 concurrent increments all land."""
+    await db.write(lambda s: s.add(_conversation("counter", last_update_id=0)))
     where = (Conversation.channel == "web", Conversation.external_id == "counter")
 
-    def bump(conn):
-        read = select(Conversation.last_update_id).where(*where).with_for_update()
-        n = conn.execute(read).scalar() or 0
-        conn.execute(update(conversations).where(*where).values(last_update_id=n + 1))
+    def bump(session):
+        row = session.execute(select(Conversation).where(*where).with_for_update()).scalar_one()
+        row.last_update_id += 1
 
-    async def bump_orm():
-        async with db.transaction() as session:
-            read = select(Conversation).where(*where).with_for_update()
-            row = (await session.execute(read)).scalar_one()
-            row.last_update_id = (row.last_update_id or 0) + 1
-
-    await asyncio.gather(*(db.run(bump) for _ in range(40)), *(bump_orm() for _ in range(40)))
-    last = await db.run(
-        lambda conn: conn.execute(select(Conversation.last_update_id).where(*where)).scalar()
+    await asyncio.gather(*(db.write(bump) for _ in range(60)))
+    last = await db.read(
+        lambda s: s.execute(select(Conversation.last_update_id).where(*where)).scalar_one()
     )
-    assert last == 80
+    assert last == 60
 
 
-async def test_turn_store_round_trip(db):
-    chat = _chat("c1")
-    empty = await db.run(turn_sql.load, chat, read_only=True)
-    assert tuple(empty) == (None, None, None, None, None, None, False)
+async def test_concurrent_inserts_of_one_key_keep_one_row_and_fail_the_rest_cleanly(db):
+    results = await asyncio.gather(
+        *(db.write(lambda s: s.add(_conversation("same"))) for _ in range(8)),
+        return_exceptions=True,
+    )
+    assert sum(r is None for r in results) == 1
+    assert all(isinstance(r, IntegrityError) for r in results if r is not None)
+    assert await _counts(db) == (1, 0)
 
-    state = {"flow": "report_fault", "slots": {"address": "北京市朝阳区建国路 88 号 🏠"}}
-    await db.run(
-        lambda conn: turn_sql.save(
-            conn,
-            chat,
-            now=NOW,
-            state=state,
-            handed_off=False,
-            messages=[_message("c1", "我要报修"), _message("c1", "请描述故障", "out")],
-            exists=False,
-            update_id=7,
-            form_starts=True,
+
+# ---- read --------------------------------------------------------------------------------
+async def test_a_read_sees_committed_work_and_returns_plain_values(db):
+    await db.write(lambda s: s.add_all([_conversation("r1"), _conversation("r2")]))
+    names = await db.read(
+        lambda s: (
+            s.execute(select(Conversation.external_id).order_by(Conversation.id)).scalars().all()
         )
     )
-    conv_id, loaded, handed_off, last_update, customer, phone, survey = await db.run(
-        turn_sql.load, chat, read_only=True
-    )
-    assert conv_id is not None and loaded == {**state, "form_started_after": 0}
-    assert (handed_off, last_update, customer, phone, survey) == (False, 7, None, None, False)
-
-    # a late repeat of an older update never lowers the stored update id
-    await db.run(
-        lambda conn: turn_sql.save(
-            conn, chat, now=NOW, state=loaded, handed_off=True, messages=[], exists=True,
-            update_id=3,
-        )
-    )  # fmt: skip
-    row = await db.run(turn_sql.load, chat, read_only=True)
-    assert (row[2], row[3]) == (True, 7)
-    assert await db.run(_count, Message, read_only=True) == 2
+    assert names == ["r1", "r2"]
 
 
-# ---- run_orm: the same with an ORM session --------------------------------------------------
-async def test_an_orm_unit_flushes_and_commits(db):
-    def unit(session):
-        session.add(Conversation(channel="web", external_id="o1", state={"a": 1}, updated_at=NOW))
-        session.flush()
-        return session.execute(select(Conversation.id)).scalar_one()
+async def test_a_read_commits_nothing_even_a_statement_it_runs(db):
+    def sneaky(session):
+        session.execute(insert(Customer).values(name="不该留下", created_at=NOW))
+        return _count(session, Customer)
 
-    conv_id = await db.run_orm(unit)
-    assert conv_id is not None
-    assert await db.run(_count, Conversation, read_only=True) == 1
+    assert await db.read(sneaky) == 1  # it saw its own statement...
+    assert await db.read(_count, Customer) == 0  # ...which was never committed
 
 
-async def test_a_failing_orm_unit_leaves_nothing_behind(db):
-    def unit(session):
-        session.add(Conversation(channel="web", external_id="o1", state={}, updated_at=NOW))
-        session.flush()
-        raise ValueError("crash after the flush")
+async def test_a_read_that_leaves_orm_changes_fails_and_writes_nothing(db):
+    def forgetful(session):
+        session.add(_conversation("oops"))
 
-    with pytest.raises(ValueError):
-        await db.run_orm(unit)
-    assert await db.run(_count, Conversation, read_only=True) == 0
+    with pytest.raises(RuntimeError, match="read-only"):
+        await db.read(forgetful)
+    assert await _counts(db) == (0, 0)
 
 
-async def test_an_orm_unit_sees_its_own_and_earlier_writes(db):
-    await db.run(_new, "seen")
+async def test_a_read_never_waits_for_another_writer(db):
+    """Another connection holds the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+    uncommitted update of the very row): the read answers at once, from the last commit,
+    and a write queued meanwhile still lands once the other writer commits."""
+    await db.write(lambda s: s.add(_conversation("held", last_update_id=1)))
+    where = (Conversation.channel == "web", Conversation.external_id == "held")
 
-    def unit(session):
-        return session.execute(select(Conversation.external_id)).scalars().all()
+    def last(session):
+        return session.execute(select(Conversation.last_update_id).where(*where)).scalar_one()
 
-    assert await db.run_orm(unit, read_only=True) == ["seen"]
+    def bump(session):
+        row = session.execute(select(Conversation).where(*where).with_for_update()).scalar_one()
+        row.last_update_id += 1
+
+    async with _other_writer(db) as hold:
+        await hold("UPDATE conversations SET last_update_id = 2 WHERE external_id = 'held'")
+        assert await asyncio.wait_for(db.read(last), timeout=2) == 1
+        waiting = asyncio.ensure_future(db.write(bump))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # a writer does wait for the lock...
+    await asyncio.wait_for(waiting, timeout=10)  # ...and goes on from the other's commit
+    assert await db.read(last) == 3
+
+
+class _other_writer:
+    """A second connection, outside our Database, that holds the write lock until exit."""
+
+    def __init__(self, db):
+        self.db = db
+
+    async def __aenter__(self):
+        if self.db.dialect == "sqlite":
+            self._sqlite = sqlite3.connect(sqlite_file(self.db.url), isolation_level=None)
+            self._sqlite.execute("BEGIN IMMEDIATE")
+            return self._run_sqlite
+        self._engine = create_async_engine(self.db.url)
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        return self._run_pg
+
+    async def _run_sqlite(self, sql: str) -> None:
+        self._sqlite.execute(sql)
+
+    async def _run_pg(self, sql: str) -> None:
+        await self._conn.execute(text(sql))
+
+    async def __aexit__(self, *exc):
+        if self.db.dialect == "sqlite":
+            self._sqlite.execute("COMMIT")
+            self._sqlite.close()
+            return
+        await self._conn.commit()
+        await self._conn.close()
+        await self._engine.dispose()

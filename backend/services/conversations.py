@@ -1,7 +1,7 @@
-"""The store work of every dialogue turn: one read (`load`) and one write (`save`).
+"""The store work of every chat turn: one read (`load`) and one write (`save`).
 
-Both are synchronous units of work in SQLAlchemy Core that `Database.run` executes
-whole (on SQLite in one worker-thread hop). Their statements are built once at import:
+Both are synchronous units of work (`Database.read` / `Database.write`; on SQLite each
+runs whole in one worker-thread hop) on prebuilt Core statements, built once at import:
 building them anew each turn cost more CPU than running them (SQLAlchemy's compiled
 cache still walks a fresh expression to find its key: 3.5 -> 1.5 ms per load).
 Statement parameters `b_channel` and `b_external_id` name the chat (see `chat`).
@@ -13,7 +13,6 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import (
-    Connection,
     Integer,
     Row,
     bindparam,
@@ -26,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from backend.store.tables import ChannelIdentity, Conversation, Customer, Message, Survey
 
@@ -58,12 +58,9 @@ def _load():
             *_this_chat(Survey.channel, Survey.chat_id),
             or_(Survey.status == "sent", Survey.awaiting_comment.is_(True)),
         ),
+        LAST_MESSAGE.scalar_subquery(),
     )
 
-
-# (conversation id, state, handed_off, last_update_id, customer id, customer phone,
-# survey waiting) of one chat; all None / False for a chat never seen.
-LOAD = _load()
 
 LAST_MESSAGE = (
     select(Message.id)
@@ -71,6 +68,9 @@ LAST_MESSAGE = (
     .order_by(Message.id.desc())
     .limit(1)
 )
+# (conversation id, state, handed_off, last_update_id, customer id, customer phone,
+# survey waiting, last message id) of one chat; None / False for a chat never seen.
+LOAD = _load()
 
 # executemany over the turn's transcript rows (every Message column but id and buttons)
 ADD_MESSAGES = insert(_messages)
@@ -116,12 +116,12 @@ def new_conversation(dialect: str):
     )
 
 
-def load(conn: Connection, chat: dict[str, str]) -> Row:
-    return conn.execute(LOAD, chat).one()
+def load(session: Session, chat: dict[str, str]) -> Row:
+    return session.execute(LOAD, chat).one()
 
 
 def save(
-    conn: Connection,
+    session: Session,
     chat: dict[str, str],
     *,
     now: datetime,
@@ -130,23 +130,20 @@ def save(
     messages: list[dict],
     exists: bool,
     update_id: int | None = None,
-    form_starts: bool = False,
     link: tuple[int, int] | None = None,
 ) -> None:
     """The turn's state and transcript rows. `exists`: the conversation row is known to
-    exist. `form_starts`: the form's transcript starts at this turn (state records the
-    last message before it). `link`: (message id, ticket id) — this chat's messages
-    after that id and without a ticket go to that ticket."""
+    exist. `link`: (message id, ticket id) — this chat's messages after that id and
+    without a ticket go to that ticket (a form's transcript joins the ticket it filed)."""
     if not exists:
-        conn.execute(new_conversation(conn.dialect.name), {**chat, "at": now})
-    if form_starts:
-        state["form_started_after"] = conn.execute(LAST_MESSAGE, chat).scalar() or 0
+        dialect = session.get_bind().dialect.name
+        session.execute(new_conversation(dialect), {**chat, "at": now})
     if messages:
-        conn.execute(ADD_MESSAGES, messages)
+        session.execute(ADD_MESSAGES, messages)
     if link is not None:
-        conn.execute(LINK_MESSAGES, {**chat, "b_link": link[0], "b_ticket": link[1]})
+        session.execute(LINK_MESSAGES, {**chat, "b_link": link[0], "b_ticket": link[1]})
     values = {**chat, "state": state, "handed_off": handed_off, "updated_at": now}
     if update_id is None:
-        conn.execute(SAVE_STATE, values)
+        session.execute(SAVE_STATE, values)
     else:
-        conn.execute(SAVE_STATE_AND_UPDATE, {**values, "b_update": update_id})
+        session.execute(SAVE_STATE_AND_UPDATE, {**values, "b_update": update_id})

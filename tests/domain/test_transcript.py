@@ -1,14 +1,9 @@
-"""Hotline transcripts and customers' dates, parsed without any I/O."""
-
-from datetime import date
+"""Hotline transcripts, parsed without any I/O (customers' dates: test_dates.py)."""
 
 import pytest
 
-from backend.domain.dates import parse_date
 from backend.domain.errors import ValidationFailed
 from backend.domain.transcript import Turn, call_kind, parse_plain, parse_turns
-
-MONDAY = date(2026, 11, 23)
 
 
 def test_plain_transcript_with_both_colon_forms_and_continuation_lines():
@@ -47,24 +42,3 @@ def test_call_kind_prefers_complaint_over_repair():
     assert call_kind(["report_fault", "inform"]) == "repair"
     assert call_kind(["book_maintenance"]) == "maintenance"
     assert call_kind(["query_status", "thanks"]) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("明天上午", date(2026, 11, 24)),
-        ("大后天都行", date(2026, 11, 26)),
-        ("下周三下午", date(2026, 12, 2)),
-        ("这周五", date(2026, 11, 27)),
-        ("周一", date(2026, 11, 23)),
-        ("12月5号", date(2026, 12, 5)),
-        ("1月3日", date(2027, 1, 3)),
-        ("2026-12-24", date(2026, 12, 24)),
-        ("28号", date(2026, 11, 28)),
-        ("5号", date(2026, 12, 5)),
-        ("2月30日", None),
-        ("随便哪天", None),
-    ],
-)
-def test_parse_date(text, expected):
-    assert parse_date(text, MONDAY) == expected

@@ -1,0 +1,20 @@
+"""The chat side's typed application keys, in one place (set by the composition root).
+
+The API's own keys live in backend/api/keys.py; the backend never names these types.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from backend.services.chat_api import ChatDesk
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.dialogue.engine import Engine
+
+CHAT_DESK = web.AppKey("chat_desk", ChatDesk)  # the services, as the chat calls them
+ENGINE: web.AppKey[Engine] = web.AppKey("engine")  # the dialogue engine
+TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")  # when a bot token is set

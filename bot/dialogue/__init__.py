@@ -1,0 +1,1 @@
+"""The channel-agnostic dialogue engine: flows as tables, conversation state stored."""
