@@ -11,6 +11,7 @@ run: venv rasa-venv nlu-model
 	$(VENV)/bin/aftercare run
 
 test: venv rasa-venv nlu-model
+	$(VENV)/bin/lint-imports  # the layer contracts in pyproject.toml, before any test
 	$(APP_PY) -m pytest $(PYTEST_ARGS)
 
 venv: $(VENV)/.installed
@@ -34,6 +35,7 @@ nlu-model: venv rasa-venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) var
