@@ -38,6 +38,9 @@ from nlu.cache import ParseCache
 log = logging.getLogger(__name__)
 
 FALLBACK_INTENT = "nlu_fallback"
+# /status is cheap, but a loaded machine can delay any answer: a slow status must not
+# refuse the parses behind it (the parse itself keeps the client's own timeout).
+_STATUS_TIMEOUT = aiohttp.ClientTimeout(total=5.0)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ class NluClient:
             self.readiness = Readiness(False, "; ".join(problems), self._starting())
             if was:
                 log.error("NLU no longer ready: %s", self.readiness.reason)
+            else:
+                log.debug("NLU not ready: %s", self.readiness.reason)
         else:
             self.readiness = Readiness(True, f"serving {self.expected_model}")
             if not was:
@@ -184,7 +189,7 @@ class NluClient:
     async def _served_model(self, session: aiohttp.ClientSession, base: str) -> str | None:
         try:
             async with session.get(
-                base + "/status", params=self._params, timeout=aiohttp.ClientTimeout(total=2)
+                base + "/status", params=self._params, timeout=_STATUS_TIMEOUT
             ) as resp:
                 if resp.status != 200:
                     return None
