@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from backend.api import console, customers, reports, tickets
+from backend.api import console, customers, openapi, reports, tickets
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import DB, DESK, SETTINGS
@@ -69,4 +69,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(reports.routes)
     app.add_routes(console.routes)
     app.add_routes(customers.routes)
+    app.add_routes(openapi.routes)
     return app

@@ -17,6 +17,7 @@ from backend.domain.errors import (
 
 log = logging.getLogger(__name__)
 
+_BODY_HEADERS = {"content-type", "content-length"}
 _STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFailed: 422}
 
 
@@ -34,7 +35,12 @@ async def errors_middleware(request: web.Request, handler):
         return error_response(413, "too_large", "request body is too large")
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.content_type != "application/json":
-            return error_response(exc.status, "http_error", exc.reason)
+            response = error_response(exc.status, "http_error", exc.reason)
+            # Keep what the exception says beside its text: a 405's Allow (RFC 9110).
+            for name, value in exc.headers.items():
+                if name.lower() not in _BODY_HEADERS:
+                    response.headers[name] = value
+            return response
         raise
 
 
@@ -53,3 +59,14 @@ async def json_body(request: web.Request) -> dict:
             content_type="application/json",
         )
     return body
+
+
+MAX_ACTOR = 50  # recorded as "staff:<actor>" in 64-character actor columns
+
+
+def staff_actor(body: dict) -> str:
+    """Who acts, as the events and the audit log record it: `staff:<actor>`."""
+    actor = body.get("actor", "api")
+    if not isinstance(actor, str) or not 0 < len(actor.strip()) <= MAX_ACTOR:
+        raise ValidationFailed(f"actor must be a name of 1-{MAX_ACTOR} characters")
+    return f"staff:{actor.strip()}"

@@ -35,7 +35,9 @@ def call_from(body: dict) -> CallRecord:
     for field in ("call_id", "caller", "agent_id"):
         if not isinstance(body.get(field), str) or not body[field].strip():
             raise ValidationFailed(f"{field} is required")
-    if isinstance(body.get("turns"), list):
+    if body.get("turns") is not None:
+        if not isinstance(body["turns"], list):
+            raise ValidationFailed("turns must be a list of {speaker, text}")
         turns = parse_turns(body["turns"])
     elif isinstance(body.get("transcript"), str):
         turns = parse_plain(body["transcript"])

@@ -15,14 +15,33 @@ from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
 from backend.services.values import Registration
 from backend.services.views import TicketView, ticket_view
-from backend.store.tables import SlaClock, Ticket, TicketEvent
+from backend.store.tables import Customer, SlaClock, Ticket, TicketEvent
 
 MAX_TEXT = 2000
+# Where each text goes, so a longer one is refused here with its name, not by
+# PostgreSQL half-way through the unit of work (SQLite would silently keep it).
+_COLUMNS = {
+    "name": Customer.name,
+    "serial_number": Ticket.serial_number,
+    "product_model": Ticket.product_model,
+    "address": Ticket.address,
+    "region": Ticket.region,
+    "visit_time": Ticket.visit_time,
+    "cause": Ticket.cause,
+    "actor": TicketEvent.actor,
+}
+
+
+def check_fits(field: str, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise ValidationFailed(f"{field} is longer than {limit} characters")
 
 
 def _validate(reg: Registration) -> None:
     if len(reg.description) > MAX_TEXT:
         raise ValidationFailed(f"description is longer than {MAX_TEXT} characters")
+    for field, column in _COLUMNS.items():
+        check_fits(field, getattr(reg, field), column.type.length)
     if reg.kind is TicketKind.REPAIR and not reg.description.strip():
         raise ValidationFailed("a repair needs a fault description")
     if reg.kind is TicketKind.COMPLAINT and not reg.description.strip():

@@ -14,7 +14,7 @@ from backend.domain.kinds import Channel, Severity, TicketKind
 from backend.services import notices, texts
 from backend.services.desk import Desk
 from backend.services.queries import find_ticket
-from backend.services.registration import Registration, file_ticket
+from backend.services.registration import MAX_TEXT, Registration, check_fits, file_ticket
 from backend.services.views import TicketView, ticket_view
 from backend.store.tables import SlaClock, Staff, Survey, Ticket, TicketEvent
 
@@ -39,6 +39,14 @@ class StatusChange:
 
 
 async def change_status(desk: Desk, number: str, change: StatusChange) -> TicketView:
+    for field, limit in (
+        ("note", MAX_TEXT),
+        ("outcome", MAX_TEXT),
+        ("cause", Ticket.cause.type.length),
+        ("responsible_dept", Ticket.responsible_dept.type.length),
+        ("actor", TicketEvent.actor.type.length),
+    ):
+        check_fits(field, getattr(change, field), limit)
     return await desk.db.write(_change_status, desk, number, change)
 
 

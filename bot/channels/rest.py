@@ -26,7 +26,7 @@ routes = web.RouteTableDef()
 async def webhook(request: web.Request) -> web.Response:
     body = await json_body(request)
     sender, message = body.get("sender"), body.get("message")
-    if isinstance(sender, int):
+    if isinstance(sender, int) and not isinstance(sender, bool):  # True is an int too
         sender = str(sender)
     if not isinstance(sender, str) or not 0 < len(sender.strip()) <= MAX_SENDER:
         return error_response(400, "bad_sender", f"sender must be 1-{MAX_SENDER} characters")
