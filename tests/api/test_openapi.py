@@ -91,9 +91,9 @@ def test_secured_operations_name_a_token_and_the_public_ones_do_not():
 
 
 @pytest.fixture
-async def client(tmp_path):
+async def client(db, tmp_path):
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
+        database_url=db.url,
         staff_token="test-staff",
         var_dir=tmp_path,
     )
@@ -108,3 +108,12 @@ async def test_the_app_serves_the_document_to_staff(client):
     served = await client.get("/api/openapi.json", headers={"Authorization": "Bearer test-staff"})
     assert served.status == 200
     assert await served.json() == document()
+
+
+@pytest.mark.parametrize("after", ["9" * 40, str(2**63), "-1", "1e3", "١٢"])
+async def test_a_poll_after_an_impossible_message_id_is_a_clear_400(client, after):
+    """The fuzz found `after=<40 digits>` raising OverflowError in the SQLite driver
+    (PostgreSQL's refuses it too): every backend answers a 400 that says why."""
+    answer = await client.get("/chat/messages", params={"session": "s-1", "after": after})
+    assert answer.status == 400
+    assert (await answer.json())["error"] == "bad_after"
