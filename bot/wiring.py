@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from backend.config import Settings
-from bot.channels import rest, staff, webchat
+from bot.channels import rest, webchat
 from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
 from bot.dialogue.engine import Engine, Nlu
@@ -23,7 +23,6 @@ def install(app: web.Application, settings: Settings, nlu: Callable[[], Nlu | No
     (`nlu()`, opened by then) that they use."""
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
-    app.add_routes(staff.routes)
     if settings.telegram_token and settings.telegram_webhook_url:
         path = urlparse(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
         app.router.add_post(path, _telegram_webhook)

@@ -18,12 +18,9 @@ from aiohttp import web
 
 from backend.domain import lifecycle
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
+from backend.services import handoff
 
 routes = web.RouteTableDef()
-
-# Chats staff can take over (the hotline and the API have no chat to answer).
-CHAT_CHANNELS = (Channel.TELEGRAM.value, Channel.WEB.value)
-
 
 def _enum(values) -> dict:
     return {"type": "string", "enum": sorted(str(v) for v in values)}
@@ -34,7 +31,7 @@ def domain_schemas() -> dict[str, dict]:
         "TicketKind": _enum(TicketKind),
         "TicketStatus": _enum(lifecycle.STATUSES),
         "Channel": _enum(Channel),
-        "ChatChannel": _enum(CHAT_CHANNELS),
+        "ChatChannel": _enum(handoff.CHANNELS),  # chats staff can take over
         "RegionClass": _enum(RegionClass),
         "Severity": _enum(Severity),
         "ServiceCategory": _enum(ServiceCategory),
