@@ -22,6 +22,7 @@ from backend.services import handoff
 
 routes = web.RouteTableDef()
 
+
 def _enum(values) -> dict:
     return {"type": "string", "enum": sorted(str(v) for v in values)}
 
