@@ -16,6 +16,7 @@ run-prod: venv rasa-venv nlu-model system-deps
 	$(APP_PY) -m scripts.run_prod
 
 test: venv rasa-venv nlu-model system-deps
+	$(VENV)/bin/lint-imports  # the layer contracts in pyproject.toml, before any test
 	$(APP_PY) -m pytest $(PYTEST_ARGS)
 
 system-deps:
@@ -42,6 +43,7 @@ nlu-model: venv rasa-venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) var

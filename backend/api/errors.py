@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -14,16 +13,15 @@ from backend.domain.errors import (
     NotFound,
     ValidationFailed,
 )
+from backend.httpjson import error_response, json_body
 
 log = logging.getLogger(__name__)
+
+__all__ = ["error_response", "errors_middleware", "json_body", "staff_actor"]
 
 _BODY_HEADERS = {"content-type", "content-length"}
 # A use case's own error (a subclass, e.g. handoff.NotHandedOff) takes its family's status.
 _STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFailed: 422}
-
-
-def error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
 
 
 @web.middleware
@@ -44,23 +42,6 @@ async def errors_middleware(request: web.Request, handler):
                     response.headers[name] = value
             return response
         raise
-
-
-async def json_body(request: web.Request) -> dict:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
-    try:
-        body = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "malformed_json", "message": str(exc)}),
-            content_type="application/json",
-        ) from exc
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "malformed_json", "message": "expected a JSON object"}),
-            content_type="application/json",
-        )
-    return body
 
 
 MAX_ACTOR = 50  # recorded as "staff:<actor>" in 64-character actor columns
