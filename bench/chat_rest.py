@@ -174,6 +174,7 @@ async def run(
             var_dir=Path(tmp),
             log_level="WARNING",
             nlu_cache_size=nlu_cache,
+            limits=False,  # AFTERCARE_LIMITS=off: the load is one address, many fast chats
         )
         app = build_app(settings)
         runner = web.AppRunner(app, access_log=None)

@@ -11,9 +11,11 @@ from backend.domain.errors import (
     Conflict,
     DomainError,
     InvalidTransition,
+    LimitReached,
     NotFound,
     ValidationFailed,
 )
+from backend.domain.limits import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,11 @@ def error_response(status: int, code: str, message: str) -> web.Response:
 async def errors_middleware(request: web.Request, handler):
     try:
         return await handler(request)
+    except LimitReached as exc:  # an abuse limit (backend/services/limits.py)
+        wait = retry_after(exc.retry_after)
+        resp = error_response(429, exc.code, str(exc))
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     except DomainError as exc:
         return error_response(_STATUS.get(type(exc), 400), exc.code, str(exc))
     except web.HTTPRequestEntityTooLarge:

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from backend.api.errors import json_body
 from backend.api.keys import DESK
+from backend.domain import fields
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
 from backend.services import listings, transitions
@@ -28,6 +29,16 @@ _TEXT_FIELDS = (
     "cause",
     "concerning",
 )
+
+
+def staff_actor(body: dict) -> str:
+    """Who did it, as the events record it: `staff:<actor>` (the body's, default api)."""
+    actor = body.get("actor", "api")
+    if not isinstance(actor, str) or not actor.strip():
+        raise ValidationFailed("actor must be a non-empty string")
+    actor = f"staff:{actor.strip()}"
+    fields.check({"actor": actor})
+    return actor
 
 
 def _enum(cls, value, field: str):
@@ -63,7 +74,7 @@ def registration_from(body: dict) -> Registration:
     return Registration(
         kind=kind,
         channel=Channel.API,
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
         requested_date=requested_date,
         region_class=_enum(RegionClass, body.get("region_class"), "region_class"),
         severity=_enum(Severity, body.get("severity"), "severity"),
@@ -114,7 +125,7 @@ async def move_status(request: web.Request) -> web.Response:
         raise ValidationFailed("status is required")
     change = transitions.StatusChange(
         target=target,
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
         note=_text(body, "note"),
         technician_id=body.get("technician_id"),
         outcome=_text(body, "outcome"),
@@ -136,7 +147,7 @@ async def assign(request: web.Request) -> web.Response:
         request.app[DESK],
         request.match_info["number"],
         technician_id,
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
     )
     return web.json_response(view.to_dict())
 
@@ -148,7 +159,7 @@ async def add_note(request: web.Request) -> web.Response:
         request.app[DESK],
         request.match_info["number"],
         _text(body, "note") or "",
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
     )
     return web.json_response(view.to_dict())
 
@@ -161,12 +172,10 @@ async def expedite_ticket(request: web.Request) -> web.Response:
     note = _text(body, "note")
     if note is not None and not (note := note.strip()):
         raise ValidationFailed("note must not be blank")
-    if note is not None and len(note) > 2000:
-        raise ValidationFailed("note is longer than 2000 characters")
     result = await expedite(
         request.app[DESK],
         request.match_info["number"],
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
         **({"note": note} if note else {}),
     )
     return web.json_response({**result.view.to_dict(), "escalated": result.escalated})

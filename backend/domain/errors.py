@@ -30,3 +30,14 @@ class Conflict(DomainError):
     """The request is valid but the ticket's state refuses it (e.g. urging a closed one)."""
 
     code = "conflict"
+
+
+class LimitReached(DomainError):
+    """An abuse limit refuses the request (backend/services/limits.py). `limit` names it
+    (the metrics label), `retry_after` says in how many seconds it may be tried again."""
+
+    code = "rate_limited"
+
+    def __init__(self, limit: str, retry_after: float, message: str):
+        self.limit, self.retry_after = limit, retry_after
+        super().__init__(message)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from backend.services.replies import Button
 
+# A value longer than the desk can store (backend/domain/fields.py).
+TOO_LONG = "{what}有点长了（最多 {size} 个字），麻烦您简要说明后再发给我。"
+
 MENU = (
     Button("我要报修", "/report_fault"),
     Button("我要投诉", "/complain"),
