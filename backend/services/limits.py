@@ -116,14 +116,20 @@ def check_tickets(
     limits: Limits,
     *,
     channel: Channel,
+    actor: str,
+    follow_up: bool,
     phone: str | None,
     identity_id: int | None,
     now: datetime,
 ) -> None:
     """Inside the filing unit of work: a customer's own chat files at most
-    `tickets_per_day` tickets per phone and per chat in 24 hours."""
+    `tickets_per_day` tickets per phone and per chat in 24 hours. The desk's own
+    follow-ups (a survey's complaint, a rejected outcome) and staff filings are not
+    counted against the customer."""
     policy = limits.policy
     if not policy.enabled or channel not in CUSTOMER_CHANNELS:
+        return
+    if actor != "customer" or follow_up:
         return
     scope = []
     if phone:

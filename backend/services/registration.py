@@ -68,6 +68,8 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
         session,
         desk.limits,
         channel=reg.channel,
+        actor=reg.actor,
+        follow_up=reg.parent_id is not None,
         phone=normalise_phone(reg.phone) if reg.phone else None,
         identity_id=ident.id if ident else None,
         now=now,
