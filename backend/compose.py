@@ -19,12 +19,14 @@ from aiohttp import web
 
 from backend.api import hotline
 from backend.api.app import create_app
-from backend.api.keys import DESK, NLU, SETTINGS
+from backend.api.keys import CHAT_PUSH, DESK, NLU, SETTINGS
 from backend.config import Settings
+from backend.domain.kinds import Channel
 from backend.scheduler import running as scheduler_running
 from backend.services.chat import ChatService
 from backend.services.desk import Clock
-from bot.channels.keys import CHAT_DESK
+from backend.services.replies import Reply
+from bot.channels.keys import CHAT_DESK, TELEGRAM
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
 from nlu.client import NluClient
@@ -52,6 +54,24 @@ async def chat_desk_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+class LiveChannels:
+    """CHAT_PUSH: what staff say reaches a Telegram chat at once; a web page picks it up
+    from the transcript by polling. The channel is looked up per push because it starts
+    after the routes are fixed (bot/wiring.py) and only when a bot token is set."""
+
+    def __init__(self, app: web.Application):
+        self.app = app
+
+    async def push(self, channel: str, chat_id: str, reply: Reply) -> None:
+        if channel != Channel.TELEGRAM:
+            return
+        telegram = self.app.get(TELEGRAM)
+        if telegram is None:
+            log.warning("Telegram is not running: message to chat %s only recorded", chat_id)
+            return
+        await telegram.send(chat_id, reply)
+
+
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     """The outbox dispatcher and the periodic scans for the app's lifetime (after the
     store opens: create_app's context comes first)."""
@@ -64,6 +84,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     app.cleanup_ctx.append(nlu_ctx)
     app.cleanup_ctx.append(chat_desk_ctx)
     install_chat(app, settings, nlu=lambda: app.get(NLU))  # engine, REST/web chat, Telegram
+    app[CHAT_PUSH] = LiveChannels(app)  # staff replies and hand-backs to live chats
     app.add_routes(hotline.routes)
     app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
     return app

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from backend.config import Settings
-from bot.channels import rest, staff, webchat
+from bot.channels import rest, webchat
 from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM, TRUSTED_PROXIES
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
 from bot.channels.wire import trusted_networks
@@ -25,7 +25,6 @@ def install(app: web.Application, settings: Settings, nlu: Callable[[], Nlu | No
     app[TRUSTED_PROXIES] = trusted_networks(settings.trusted_proxies)
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
-    app.add_routes(staff.routes)
     if settings.telegram_token and settings.telegram_webhook_url:
         path = urlparse(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
         app.router.add_post(path, _telegram_webhook)

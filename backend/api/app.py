@@ -9,17 +9,19 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import text
 
-from backend.api import console, customers, reports, tickets
+from backend.api import chats, console, customers, reports, tickets, vocabulary
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
-from backend.api.keys import DB, DESK, SETTINGS
+from backend.api.keys import CHAT_PUSH, DB, DESK, SETTINGS
 from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
+from backend.domain.kinds import Channel
 from backend.domain.limits import Rate
 from backend.domain.sla import SlaPolicy
 from backend.services.desk import Clock, Desk
 from backend.services.limits import LimitPolicy, Limits
+from backend.services.replies import Reply
 from backend.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,15 @@ def limit_policy(settings: Settings) -> LimitPolicy:
     )
 
 
+class PolledOnly:
+    """CHAT_PUSH when no live channel is plugged in (the API alone, in tests): a web page
+    finds staff messages in the transcript by polling; nothing else can be reached."""
+
+    async def push(self, channel: str, chat_id: str, reply: Reply) -> None:
+        if channel != Channel.WEB:
+            log.warning("no live %s channel: message to chat %s only recorded", channel, chat_id)
+
+
 def store_ctx(clock: Clock | None):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         db = Database(app[SETTINGS].database_url)
@@ -78,10 +89,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         middlewares=[errors_middleware, require_token(lambda r: r.app[SETTINGS].staff_token)],
     )
     app[SETTINGS] = settings
+    app[CHAT_PUSH] = PolledOnly()  # the composition root plugs in the live channels
     app.cleanup_ctx.append(store_ctx(clock))
     app.router.add_get("/healthz", health)
     app.add_routes(tickets.routes)
     app.add_routes(reports.routes)
     app.add_routes(console.routes)
+    app.add_routes(chats.routes)
+    app.add_routes(vocabulary.routes)
     app.add_routes(customers.routes)
     return app

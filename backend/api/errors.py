@@ -19,6 +19,7 @@ from backend.domain.limits import retry_after
 
 log = logging.getLogger(__name__)
 
+# A use case's own error (a subclass, e.g. handoff.NotHandedOff) takes its family's status.
 _STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFailed: 422}
 
 
@@ -36,7 +37,8 @@ async def errors_middleware(request: web.Request, handler):
         resp.headers["Retry-After"] = str(wait)
         return resp
     except DomainError as exc:
-        return error_response(_STATUS.get(type(exc), 400), exc.code, str(exc))
+        status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
+        return error_response(status, exc.code, str(exc))
     except web.HTTPRequestEntityTooLarge:
         return error_response(413, "too_large", "request body is too large")
     except web.HTTPException as exc:

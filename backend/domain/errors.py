@@ -27,7 +27,8 @@ class ValidationFailed(DomainError):
 
 
 class Conflict(DomainError):
-    """The request is valid but the ticket's state refuses it (e.g. urging a closed one)."""
+    """The request is valid but the current state refuses it (urging a closed ticket,
+    handing back a chat the bot already has)."""
 
     code = "conflict"
 

@@ -78,3 +78,30 @@ def is_open(status: str) -> bool:
 
 def can_cancel(kind: TicketKind, current: str) -> bool:
     return "cancelled" in allowed_next(kind, current)
+
+
+# Where staff may (re)assign a technician: a visit not yet made, and a complaint while it
+# is handled (the assignee follows it up). Assigning a new ticket also dispatches it.
+ASSIGNABLE: Mapping[TicketKind, frozenset[str]] = {
+    TicketKind.REPAIR: frozenset({"new", "dispatched"}),
+    TicketKind.COMPLAINT: frozenset({"registered", "acknowledged", "investigating"}),
+    TicketKind.MAINTENANCE: frozenset({"new", "dispatched"}),
+}
+
+# What a move needs besides being an edge of the machine: dispatching needs a technician,
+# resolving a complaint needs its outcome (the services refuse the move without it).
+TECHNICIAN = "technician"
+OUTCOME = "outcome"
+MOVE_NEEDS: Mapping[TicketKind, Mapping[str, str]] = {
+    TicketKind.REPAIR: {"dispatched": TECHNICIAN},
+    TicketKind.COMPLAINT: {"resolved": OUTCOME},
+    TicketKind.MAINTENANCE: {"dispatched": TECHNICIAN},
+}
+
+
+def can_assign(kind: TicketKind, current: str) -> bool:
+    return current in ASSIGNABLE[kind]
+
+
+def move_needs(kind: TicketKind, target: str) -> str | None:
+    return MOVE_NEEDS[kind].get(target)

@@ -20,6 +20,7 @@ ON_SITE = "on_site"
 FIX = "fix"
 ACK = "ack"
 CLOSE = "close"
+CLOCKS = (ON_SITE, FIX, ACK, CLOSE)
 
 
 @dataclass(frozen=True)

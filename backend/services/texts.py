@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from backend.domain.kinds import RegionClass, ServiceCategory, TicketKind
+from backend.domain import sla
+from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
+from backend.services.replies import Button
 
 KIND_ZH = {
     TicketKind.REPAIR: "报修",
@@ -29,11 +31,53 @@ CATEGORY_ZH = {
     ServiceCategory.PAID: "已过保修期，属有偿服务，派工前会先告知收费标准",
 }
 
+# The short names staff see in lists (CATEGORY_ZH is the sentence customers are told).
+CATEGORY_LABEL_ZH = {
+    ServiceCategory.FREE: "免费（C 类）",
+    ServiceCategory.CONTRACT: "合同（B 类）",
+    ServiceCategory.PAID: "有偿（A 类）",
+}
+
+CLOCK_ZH = {
+    sla.ON_SITE: "上门时限",
+    sla.FIX: "修复时限",
+    sla.ACK: "投诉响应时限",
+    sla.CLOSE: "投诉结案时限",
+}
+
+REGION_CLASS_ZH = {
+    RegionClass.CITY: "市区",
+    RegionClass.SUBURB: "郊区",
+    RegionClass.REMOTE: "服务半径以外",
+}
+
+SEVERITY_ZH = {Severity.NORMAL: "一般", Severity.SERIOUS: "严重"}
+
+CHANNEL_ZH = {
+    Channel.TELEGRAM: "Telegram",
+    Channel.WEB: "网页聊天",
+    Channel.HOTLINE: "服务热线",
+    Channel.API: "后台录入",
+}
+
 SLA_PROMISE_ZH = {
     RegionClass.CITY: "市区：师傅将在 6 个工作小时内上门",
     RegionClass.SUBURB: "郊区：师傅将在 7 个工作小时内上门",
     RegionClass.REMOTE: "服务半径以外：师傅将在 24 小时内上门",
 }
+
+
+HOW_CAN_I_HELP = "请问还有什么可以帮您？"
+# Said when staff give a handed-off chat back to the bot, with the main menu.
+HANDED_BACK = "人工客服已结束本次服务，接下来由智能助手继续为您服务。" + HOW_CAN_I_HELP
+MENU = (
+    Button("我要报修", "/report_fault"),
+    Button("我要投诉", "/complain"),
+    Button("查询进度", "/query_status"),
+    Button("催一下单", "/expedite"),
+    Button("预约保养", "/book_maintenance"),
+    Button("转人工客服", "/request_human"),
+)
 
 
 def status_notice(number: str, kind: TicketKind, status: str, detail: str | None = None) -> str:

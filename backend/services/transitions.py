@@ -63,9 +63,10 @@ def apply_status(session: Session, desk: Desk, ticket: Ticket, change: StatusCha
     lifecycle.check_transition(kind, ticket.status, change.target)
     now = desk.now()
     detail = None
-    if change.target == "dispatched":
+    needs = lifecycle.move_needs(kind, change.target)
+    if needs == lifecycle.TECHNICIAN:
         detail = _assign(session, ticket, change.technician_id)
-    if change.target == "resolved" and kind is TicketKind.COMPLAINT:
+    if needs == lifecycle.OUTCOME:
         if not (change.outcome or ticket.outcome):
             raise ValidationFailed("resolving a complaint needs the outcome")
         ticket.outcome = change.outcome or ticket.outcome
@@ -163,18 +164,18 @@ async def assign(desk: Desk, number: str, technician_id: int, actor: str = "staf
 
 def _assign_ticket(session: Session, desk: Desk, number: str, technician_id: int, actor: str):
     ticket = find_ticket(session, number, lock=True)
+    if not lifecycle.can_assign(TicketKind(ticket.kind), ticket.status):
+        raise ValidationFailed(f"a ticket that is {ticket.status} cannot be reassigned")
     if ticket.status == "new":
         change = StatusChange("dispatched", actor=actor, technician_id=technician_id)
         apply_status(session, desk, ticket, change)
-    elif ticket.status in ("dispatched", "registered", "acknowledged", "investigating"):
+    else:
         detail = _assign(session, ticket, technician_id)
         session.add(
             TicketEvent(
                 ticket_id=ticket.id, at=desk.now(), actor=actor, action="assign", note=detail
             )
         )
-    else:
-        raise ValidationFailed(f"a ticket that is {ticket.status} cannot be reassigned")
     return ticket_view(session, ticket)
 
 

@@ -6,17 +6,34 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from backend.api.app import create_app
-from backend.api.keys import DESK
+from backend.api.keys import CHAT_PUSH, DESK
 from backend.config import Settings
+from backend.services.replies import Reply
 
 STAFF = {"Authorization": "Bearer test-staff"}
 
 
+class RecordingPush:
+    """CHAT_PUSH as a live channel would take it; `fail` makes the channel refuse."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, Reply]] = []
+        self.fail: Exception | None = None
+
+    async def push(self, channel: str, chat_id: str, reply: Reply) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.sent.append((channel, chat_id, reply))
+
+
 @pytest.fixture
 async def api(db, clock):
-    """A client of the real app on the test database (`db` empties it first)."""
+    """A client of the real app on the test database (`db` empties it first);
+    `api.pushes` records what the staff endpoints hand to the live channels."""
     settings = Settings(database_url=db.url, staff_token="test-staff")
     app = create_app(settings, clock=clock)
+    app[CHAT_PUSH] = pushes = RecordingPush()
     async with TestClient(TestServer(app)) as client:
         client.desk = app[DESK]
+        client.pushes = pushes
         yield client

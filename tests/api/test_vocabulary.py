@@ -1,0 +1,94 @@
+"""GET /api/vocabulary serves the domain's own tables with their Chinese labels, and the
+console asks for it instead of carrying a copy."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+from backend.domain import lifecycle, sla
+from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
+from tests.api.conftest import STAFF
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+async def _vocabulary(api) -> dict:
+    resp = await api.get("/api/vocabulary", headers=STAFF)
+    assert resp.status == 200
+    return await resp.json()
+
+
+async def test_needs_the_staff_token(api):
+    assert (await api.get("/api/vocabulary")).status == 401
+
+
+async def test_every_kind_and_status_is_labelled_with_the_lifecycles_moves(api):
+    v = await _vocabulary(api)
+    assert list(v["kinds"]) == [k.value for k in TicketKind]
+    for kind in TicketKind:
+        served = v["kinds"][kind.value]
+        assert CJK.search(served["label"])
+        assert served["initial"] == lifecycle.initial_status(kind)
+        machine = lifecycle.MACHINES[kind]
+        assert set(served["statuses"]) == set(machine)
+        for status, moves in machine.items():
+            entry = served["statuses"][status]
+            assert CJK.search(entry["label"]), (kind, status)
+            assert entry["moves"] == list(moves), (kind, status)
+            assert entry["final"] is (status in lifecycle.FINAL)
+            assert entry["assignable"] is lifecycle.can_assign(kind, status)
+        assert served["move_needs"] == dict(lifecycle.MOVE_NEEDS[kind])
+    assert v["final_statuses"] == sorted(lifecycle.FINAL)
+
+
+async def test_categories_clocks_regions_severities_channels_are_labelled(api):
+    v = await _vocabulary(api)
+    assert list(v["categories"]) == [c.value for c in ServiceCategory]
+    assert all(
+        CJK.search(c["label"]) and CJK.search(c["description"]) for c in v["categories"].values()
+    )
+    for name, codes in [
+        ("clocks", list(sla.CLOCKS)),
+        ("region_classes", [r.value for r in RegionClass]),
+        ("severities", [s.value for s in Severity]),
+        ("channels", [c.value for c in Channel]),
+    ]:
+        assert list(v[name]) == codes, name
+        assert all(label.strip() for label in v[name].values()), name
+    assert all(CJK.search(label) for label in v["clocks"].values())
+    assert all(CJK.search(label) for label in v["region_classes"].values())
+
+
+def test_the_lifecycle_extras_name_real_statuses_and_edges():
+    for kind in TicketKind:
+        machine = lifecycle.MACHINES[kind]
+        assert lifecycle.ASSIGNABLE[kind] <= set(machine) - lifecycle.FINAL
+        for target in lifecycle.MOVE_NEEDS[kind]:
+            assert any(target in moves for moves in machine.values()), (kind, target)
+
+
+def _console() -> str:
+    return resources.files("backend.api").joinpath("static/console.html").read_text("utf-8")
+
+
+def test_the_console_keeps_no_copy_of_the_codes():
+    """No status, kind, category, clock or region code as a string literal or an object
+    key in the page: labels and moves come from /api/vocabulary."""
+    page = _console()
+    script = page[page.index("<script>") : page.index("</script>")]
+    codes = {s for machine in lifecycle.MACHINES.values() for s in machine}
+    codes |= {k.value for k in TicketKind} | {c.value for c in ServiceCategory}
+    codes |= set(sla.CLOCKS) | {r.value for r in RegionClass}
+    for code in sorted(codes):
+        for literal in (f'"{code}"', f"'{code}'", f"`{code}`"):
+            assert literal not in script, literal
+        assert not re.search(rf"[{{,]\s*{code}\s*:", script), f"{code} as an object key"
+    for label in ("已受理", "已派工", "报修", "免费"):  # nor their Chinese labels
+        assert label not in page, label
+    assert '"/api/vocabulary"' in script
+
+
+async def test_the_console_is_served(api):
+    resp = await api.get("/console")
+    assert resp.status == 200 and "/api/vocabulary" in await resp.text()
