@@ -5,13 +5,21 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 APP_PY = $(VENV)/bin/python
 
-.PHONY: run test venv rasa-venv nlu-model lint bench clean
+.PHONY: run run-prod test venv rasa-venv nlu-model system-deps lint bench clean
 
 run: venv rasa-venv nlu-model
 	$(VENV)/bin/aftercare run
 
-test: venv rasa-venv nlu-model
+# Production-like, on this machine: the local PostgreSQL, two app processes behind
+# nginx, one Rasa server (scripts/run_prod.py; README "Scale-out").
+run-prod: venv rasa-venv nlu-model system-deps
+	$(APP_PY) -m scripts.run_prod
+
+test: venv rasa-venv nlu-model system-deps
 	$(APP_PY) -m pytest $(PYTEST_ARGS)
+
+system-deps:
+	@scripts/system-deps
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml

@@ -3,6 +3,11 @@
 
     .venv/bin/python -m bench.chat_rest [--conversations 20] [--rounds 10] [--seed 1]
                                         [--rasa-servers 1] [--nlu-cache N] [--rate R]
+    .venv/bin/python -m bench.chat_rest --url http://127.0.0.1:8080   # a running layout
+
+`--url` plays the same conversations against a deployment already running (e.g.
+`make run-prod`: nginx, two app processes, one Rasa) instead of building the app here;
+only the client-side figures are printed then.
 
 Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
 RASA_TOKEN), builds the app through the composition root on a fresh SQLite file, serves
@@ -219,6 +224,32 @@ async def run(
         return results
 
 
+async def run_against(url: str, conversations: int, rounds: int, seed: int, rate: float) -> dict:
+    """The same conversations against a running deployment (client-side figures only)."""
+    endpoint = f"{url.rstrip('/')}/webhooks/rest/webhook"
+    loop = asyncio.get_running_loop()
+    results = {}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as clients:
+        warm = [[seed * 100_000 + i] for i in range(5)]
+        await loop.run_in_executor(clients, play_in_process, endpoint, 5, warm, 0.0, False)
+        for n in (1, conversations):
+            load_before = os.getloadavg()[0]
+            base = seed * 100_000 + n * 1000 + 7  # not the conversations of a previous run
+            seeds = [[base + r * 100 + i for r in range(rounds)] for i in range(n)]
+            all_times, elapsed, in_flight, _sent = await loop.run_in_executor(
+                clients, play_in_process, endpoint, n, seeds, rate
+            )
+            results[n] = {
+                "messages": len(all_times),
+                "p50_ms": round(statistics.median(all_times), 1),
+                "p99_ms": round(pct(all_times, 99), 1),
+                "messages_per_s": round(len(all_times) / elapsed, 1),
+                "in_flight": round(in_flight, 1),
+                "load": (load_before, os.getloadavg()[0]),
+            }
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
@@ -246,7 +277,21 @@ def main() -> None:
         help="paced (open-loop) run: the concurrent conversations together send this many "
         "messages/s, each waiting its turn instead of sending the moment it is answered",
     )
+    parser.add_argument("--url", default=None, help="a running deployment to play against")
     args = parser.parse_args()
+    if args.url:
+        found = asyncio.run(
+            run_against(args.url, args.conversations, args.rounds, args.seed, args.rate)
+        )
+        print(f"REST chat round trip against {args.url} (seed {args.seed})")
+        for n, r in found.items():
+            print(
+                f"  {n:>3} concurrent: p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
+                f"{r['messages_per_s']:7.1f} messages/s  ({r['messages']} messages counted, "
+                f"{r['in_flight']} in flight on average; "
+                f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f})"
+            )
+        return
     with ExitStack() as stack:
         url, token = os.environ.get("RASA_URL"), os.environ.get("RASA_TOKEN", "")
         if not url:

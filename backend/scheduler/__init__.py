@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from backend.scheduler.dispatcher import Dispatcher, Sender
 from backend.services import outbox, reminders, retention, sla_watch, surveys
 from backend.services.desk import Desk
+from backend.services.send_leader import SendLeadership
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +98,14 @@ async def running(desk: Desk, senders: Mapping[str, Sender]) -> AsyncIterator[Sc
     enters it after the store opens). Knows no web framework: any host can run it."""
     for sender in senders.values():
         await sender.start()
-    schedule = Schedule(desk, Dispatcher(desk, senders))
+    leadership = SendLeadership(desk.db)  # one sender to Telegram among all processes
+    schedule = Schedule(desk, Dispatcher(desk, senders, leadership=leadership))
     schedule.start()
     log.info("scheduler started (channels: %s)", ", ".join(sorted({*senders, *outbox.IN_STORE})))
     try:
         yield schedule
     finally:
         await schedule.stop()
+        await leadership.close()
         for sender in senders.values():
             await sender.stop()

@@ -8,6 +8,10 @@ window in which a crash could make us send a notice twice is one commit long.
 Channels are reached through the `Sender` port (backend/services/delivery.py), except the
 channels whose delivery is a write to our own store (`outbox.IN_STORE`, the web chat):
 those are delivered by a service function inside the recording transaction.
+
+With a `leadership` (services/send_leader.py) the senders' channels are claimed only
+while this process is the send leader, so their rate limits hold across processes;
+the in-store channels are claimed by every dispatcher.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from backend.services import outbox
 from backend.services.delivery import Claimed, Delivered, Outcome, RetryLater, Sender
 from backend.services.desk import Desk
 from backend.services.outbox import Backoff, InStoreDelivery
+from backend.services.send_leader import SendLeadership
 
 __all__ = ["Dispatcher", "Sender"]
 
@@ -37,6 +42,7 @@ class Dispatcher:
         max_inflight: int = 64,
         backoff: Backoff | None = None,
         in_store: Mapping[str, InStoreDelivery] = outbox.IN_STORE,
+        leadership: SendLeadership | None = None,
     ):
         self.desk = desk
         self.senders = dict(senders)
@@ -44,6 +50,7 @@ class Dispatcher:
         self.lease = lease
         self.max_inflight = max_inflight
         self.backoff = backoff or Backoff()
+        self.leadership = leadership
         self.delivered = 0  # counters for logs and the benchmark
         self.lost_claims = 0
 
@@ -56,7 +63,11 @@ class Dispatcher:
                 room = self.max_inflight - len(inflight)
                 if room >= self.max_inflight // 2 or not inflight:
                     batch = await outbox.claim(
-                        self.desk.db, self.desk.now(), limit=room, lease=self.lease
+                        self.desk.db,
+                        self.desk.now(),
+                        limit=room,
+                        lease=self.lease,
+                        skip=await self._not_mine(),
                     )
                     inflight.update(asyncio.create_task(self._deliver(n)) for n in batch)
                     if not inflight:
@@ -71,6 +82,14 @@ class Dispatcher:
             # picked up again; nothing else to undo.
             for task in inflight:
                 task.cancel()
+
+    async def _not_mine(self) -> tuple[str, ...]:
+        """The sender channels another process sends to while it leads. Asked before
+        every claim, so a lost lead stops claiming within one batch."""
+        # No senders here: never take the lead from a process that has them.
+        if not self.senders or self.leadership is None or await self.leadership.may_send():
+            return ()
+        return tuple(self.senders)
 
     async def _deliver(self, notice: Claimed) -> int:
         if deliver := self.in_store.get(notice.channel):

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import String, bindparam, text, update
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Channel
@@ -70,9 +70,11 @@ UNSENT = ("pending", "sending")
 
 # A row is claimable when it is due and either waiting or abandoned by a dead dispatcher,
 # the ticket has no older unsent row (even one waiting for a retry, or due later: order
-# beats speed), and its chat has no row in flight right now.
+# beats speed), its chat has no row in flight right now, and this dispatcher serves its
+# channel (only the send leader serves the rate-limited ones: services/send_leader.py).
 _ELIGIBLE = """
     n.due_at <= :now
+    AND n.channel NOT IN :skip
     AND (n.status = 'pending' OR (n.status = 'sending' AND n.lease_until < :now))
     AND NOT EXISTS (
         SELECT 1 FROM notifications e
@@ -104,7 +106,10 @@ def _typed(sql: str):
     text format (with microseconds) and PostgreSQL gets UTC timestamps."""
     stmt = text(sql)
     names = [n for n in ("now", "lease") if f":{n}" in sql]
-    return stmt.bindparams(*(bindparam(n, type_=UtcDateTime()) for n in names))
+    return stmt.bindparams(
+        *(bindparam(n, type_=UtcDateTime()) for n in names),
+        bindparam("skip", expanding=True, type_=String()),
+    )
 
 
 # The outer conditions repeat the status test on purpose: under READ COMMITTED,
@@ -144,12 +149,20 @@ class Backoff:
 
 
 # ---- claiming ----------------------------------------------------------------------------
-async def claim(db: Database, now: datetime, *, limit: int, lease: timedelta) -> list[Claimed]:
-    """Claim up to `limit` due rows for this dispatcher, each for `lease`."""
+async def claim(
+    db: Database,
+    now: datetime,
+    *,
+    limit: int,
+    lease: timedelta,
+    skip: Collection[str] = (),
+) -> list[Claimed]:
+    """Claim up to `limit` due rows for this dispatcher, each for `lease`; rows of the
+    channels in `skip` are left for another dispatcher."""
     lease_until = now + lease
     # Measured before the claim, so the local notion of "still mine" errs on the safe side.
     fresh_until = time.monotonic() + lease.total_seconds() * 0.8
-    rows = await db.write(_claim, now, limit, lease_until)
+    rows = await db.write(_claim, now, limit, lease_until, sorted(skip))
     claimed = [
         Claimed(
             id=r.id,
@@ -170,8 +183,10 @@ async def claim(db: Database, now: datetime, *, limit: int, lease: timedelta) ->
     return claimed
 
 
-def _claim(session: Session, now: datetime, limit: int, lease_until: datetime) -> list:
-    params = {"now": now, "limit": limit}
+def _claim(
+    session: Session, now: datetime, limit: int, lease_until: datetime, skip: list[str]
+) -> list:
+    params = {"now": now, "limit": limit, "skip": skip}
     if session.bind.dialect.name != "postgresql":
         return session.execute(_SQLITE_CLAIM, {**params, "lease": lease_until}).all()
     ids = list(session.execute(_PG_SELECT, params).scalars())

@@ -27,6 +27,7 @@ the async engine through `run_sync`, statement by statement.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -35,10 +36,11 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -274,6 +276,25 @@ class Database:
             )
         return self._threaded
 
+    async def try_session_lock(self, key: int) -> SessionLock | None:
+        """PostgreSQL only: take the session-level advisory lock `key` on a connection
+        of its own, without waiting; None when another session holds it. The lock lives
+        as long as that connection: a process that dies (or loses the server) loses it."""
+        if self.dialect != "postgresql":
+            raise RuntimeError("advisory locks need PostgreSQL")
+        # AUTOCOMMIT: holding the lock must not hold a transaction open for hours.
+        connection = await self.engine.connect()
+        try:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            got = await connection.scalar(_TRY_LOCK, {"key": key})
+        except BaseException:
+            await connection.invalidate()
+            raise
+        if got:
+            return SessionLock(connection, key)
+        await connection.close()
+        return None
+
     async def upgrade(self, revision: str = "head") -> None:
         async with self.engine.begin() as connection:
             await connection.run_sync(_run_upgrade, revision)
@@ -285,6 +306,45 @@ class Database:
             await asyncio.get_running_loop().run_in_executor(thread, engine.dispose)
             thread.shutdown()
         await self.engine.dispose()
+
+
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+_STILL_HELD = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    " AND granted AND ((classid::bigint << 32) | objid::bigint) = :key"
+)
+
+
+class SessionLock:
+    """A held advisory lock (Database.try_session_lock) and the connection it lives on."""
+
+    def __init__(self, connection: AsyncConnection, key: int):
+        self._connection = connection
+        self.key = key
+
+    async def alive(self) -> bool:
+        """Still ours: the connection answers and the server still lists the lock."""
+        try:
+            return bool(await self._connection.scalar(_STILL_HELD, {"key": self.key}))
+        except Exception:
+            await self._drop()
+            return False
+
+    async def release(self) -> None:
+        try:
+            await self._connection.scalar(_UNLOCK, {"key": self.key})
+            # Back to the pool only once unlocked: a pooled session would keep the lock.
+            await self._connection.close()
+        except Exception:
+            await self._drop()
+
+    async def _drop(self) -> None:
+        # Invalidated, never pooled: closing the server session is what frees the lock.
+        with contextlib.suppress(Exception):
+            await self._connection.invalidate()
+        with contextlib.suppress(Exception):
+            await self._connection.close()
 
 
 def _write_unit(session: Session, unit: Callable[..., T], args: tuple) -> T:
