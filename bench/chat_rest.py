@@ -7,7 +7,8 @@
 
 `--url` plays the same conversations against a deployment already running (e.g.
 `make run-prod`: nginx, two app processes, one Rasa) instead of building the app here;
-only the client-side figures are printed then.
+only the client-side figures are printed then. Start that deployment with
+`AFTERCARE_LIMITS=off` (the abuse limits would refuse a benchmark's fast chats).
 
 Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
 RASA_TOKEN), builds the app through the composition root on a fresh SQLite file, serves
