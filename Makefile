@@ -10,12 +10,17 @@ APP_PY = $(VENV)/bin/python
 run: venv rasa-venv nlu-model
 	$(VENV)/bin/aftercare run
 
+<<<<<<< HEAD
+test: venv rasa-venv nlu-model
+	$(VENV)/bin/lint-imports  # the layer contracts in pyproject.toml, before any test
+=======
 # Production-like, on this machine: the local PostgreSQL, two app processes behind
 # nginx, one Rasa server (scripts/run_prod.py; README "Scale-out").
 run-prod: venv rasa-venv nlu-model system-deps
 	$(APP_PY) -m scripts.run_prod
 
 test: venv rasa-venv nlu-model system-deps
+>>>>>>> main
 	$(APP_PY) -m pytest $(PYTEST_ARGS)
 
 system-deps:
@@ -42,6 +47,7 @@ nlu-model: venv rasa-venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) var

@@ -1,14 +1,25 @@
-"""Side-by-side intent scores on nlu/testset.tsv, all trained on nlu/project/data.
+"""The final evaluation: locked-set and cross-validation scores beside two baselines.
 
-    .venv/bin/python -m bench.nlu_accuracy [--skip-rasa-default]
+    .venv/bin/python -m bench.nlu_accuracy [--skip-rasa-default] [--folds 5]
 
+Every pipeline is trained on nlu/project/data only:
 1. ours: the project's pipeline (config.yml), served, every line through /model/parse
-   (so the fallback threshold counts, unlike `rasa test nlu`);
+   (so the fallback thresholds and the social rules count, unlike `rasa test nlu`);
 2. Rasa's default recommended pipeline (nlu/baselines/rasa_default.yml), trained
    into var/nlu/bench/ on first use and measured the same way;
 3. TF-IDF character 1-4-grams + logistic regression (scikit-learn, app venv).
 
-Prints one JSON object: macro-F1, accuracy and the per-intent F1 of each.
+Scored on
+- the locked sets (nlu/locked/customer.tsv, nlu/locked/chitchat.tsv, read through
+  nlu.lockedset, which only this module may call): written after the training data
+  was frozen, never used for any decision;
+- k-fold stratified cross-validation on the training data: the TF-IDF baseline is
+  refitted per fold here; ours comes from the DIET rankings saved by
+  `bench.nlu_cv` (rescored with the configured ensemble and rules; reported as stale
+  when the data changed since); Rasa default is not cross-validated (~25 min);
+- the old split nlu/testset.tsv, which WAS read while tuning (kept for continuity).
+
+Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -16,13 +27,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
 import sys
 
-from nlu import commands, metrics, paths, server
+from bench import nlu_cv
+from nlu import commands, lockedset, metrics, paths, server
 from nlu.trainingdata import read_examples
 
 BENCH_DIR = paths.REPO_ROOT / "var" / "nlu" / "bench"
 DEFAULT_CONFIG = paths.REPO_ROOT / "nlu" / "baselines" / "rasa_default.yml"
+SEED = 20241
 
 
 def served_predictions(model, texts: list[str]) -> list[str | None]:
@@ -31,17 +45,61 @@ def served_predictions(model, texts: list[str]) -> list[str | None]:
     return [r.intent for r in results]
 
 
-def tfidf_predictions(train: list[tuple[str, str]], texts: list[str]) -> list[str]:
+def tfidf_model():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(
+    return make_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
         LogisticRegression(C=10.0, max_iter=2000),
     )
+
+
+def tfidf_predictions(train: list[tuple[str, str]], texts: list[str]) -> list[str]:
+    model = tfidf_model()
     model.fit([t for _, t in train], [i for i, _ in train])
     return list(model.predict(texts))
+
+
+def tfidf_cv(train: list[tuple[str, str]], folds: int) -> dict:
+    from sklearn.model_selection import StratifiedKFold
+
+    texts, labels = [t for _, t in train], [i for i, _ in train]
+    predicted: list[str | None] = [None] * len(texts)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for fit_idx, held_idx in splitter.split(texts, labels):
+        model = tfidf_model().fit([texts[i] for i in fit_idx], [labels[i] for i in fit_idx])
+        for i, p in zip(held_idx, model.predict([texts[i] for i in held_idx]), strict=True):
+            predicted[i] = p
+    return {"folds": folds, **summary(labels, predicted)}
+
+
+def ours_cv() -> dict:
+    """The configured ensemble + fallback + social rules on bench.nlu_cv's rankings."""
+    rankings = nlu_cv.OUT_DIR / "rankings.json"
+    meta_file = nlu_cv.OUT_DIR / "rankings.meta.json"
+    if not rankings.exists() or not meta_file.exists():
+        return {"missing": "run `python -m bench.nlu_cv` first (~4 min per fold)"}
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    cmd = [
+        str(paths.rasa_venv() / "bin" / "python"), "-m", "aftercare_nlu.crossval",
+        "--reuse", "--out", str(nlu_cv.OUT_DIR),
+    ]  # fmt: skip
+    proc = subprocess.run(
+        cmd, cwd=paths.PROJECT_DIR, env=paths.rasa_env(), capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        return {"error": proc.stderr[-2000:]}
+    report = json.loads(proc.stdout)
+    return {
+        "folds": report["folds"],
+        "stale": meta["data_hash"] != nlu_cv.data_hash(),
+        "configured": report["configured"],
+        "diet_only": report["diet_only"],
+        "linear_only": report["linear_only"],
+        "grid_best": report["best"],
+    }
 
 
 def summary(gold: list[str], predicted: list[str | None]) -> dict:
@@ -49,27 +107,42 @@ def summary(gold: list[str], predicted: list[str | None]) -> dict:
     return {
         "macro_f1": report["macro_f1"],
         "accuracy": report["accuracy"],
+        "fallbacks": sum(p == "nlu_fallback" for p in predicted),
         "per_intent_f1": {k: v["f1"] for k, v in report["per_intent"].items()},
-        "top_confusions": report["confusions"][:5],
+        "top_confusions": report["confusions"][:8],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--testset", default=str(paths.TESTSET))
     parser.add_argument("--skip-rasa-default", action="store_true")
+    parser.add_argument("--folds", type=int, default=5, help="TF-IDF baseline CV folds")
     args = parser.parse_args(argv)
 
-    rows = metrics.read_tsv(args.testset)
-    gold, texts = [i for i, _ in rows], [t for _, t in rows]
+    sets = {name: lockedset.read_locked(name) for name in lockedset.SETS}
+    sets["old_testset_read_while_tuning"] = metrics.read_tsv(paths.TESTSET)
     train = read_examples()
-    out: dict = {"train_examples": len(train), "test_examples": len(rows), "pipelines": {}}
+    out: dict = {
+        "train_examples": len(train),
+        "test_examples": {name: len(rows) for name, rows in sets.items()},
+        "locked": {},
+        "cross_validation": {},
+    }
+    texts = [t for rows in sets.values() for _, t in rows]
+
+    def by_set(predicted: list[str | None]) -> dict:
+        result, start = {}, 0
+        for name, rows in sets.items():
+            chunk = predicted[start : start + len(rows)]
+            result[name] = summary([i for i, _ in rows], chunk)
+            start += len(rows)
+        return result
 
     ours = paths.current_model()
     if not ours.exists():
         print("no current model: run `aftercare nlu train` first", file=sys.stderr)
         return 2
-    out["pipelines"]["ours_jieba_diet"] = summary(gold, served_predictions(ours, texts))
+    out["locked"]["ours_jieba_diet"] = by_set(served_predictions(ours, texts))
 
     if not args.skip_rasa_default:
         name = f"default-{paths.inputs_hash()}"
@@ -77,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
         if not model.exists() and commands.rasa_train(DEFAULT_CONFIG, BENCH_DIR, name) != 0:
             print("training the default pipeline failed", file=sys.stderr)
             return 1
-        out["pipelines"]["rasa_default_whitespace"] = summary(
-            gold, served_predictions(model, texts)
-        )
+        out["locked"]["rasa_default_whitespace"] = by_set(served_predictions(model, texts))
 
-    out["pipelines"]["tfidf_char_logreg"] = summary(gold, tfidf_predictions(train, texts))
+    out["locked"]["tfidf_char_logreg"] = by_set(tfidf_predictions(train, texts))
+
+    out["cross_validation"]["ours_jieba_diet"] = ours_cv()
+    out["cross_validation"]["tfidf_char_logreg"] = tfidf_cv(train, args.folds)
+    out["cross_validation"]["rasa_default_whitespace"] = {"not_run": "~25 min for 5 folds"}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 

@@ -12,6 +12,8 @@ through the same fallback thresholds as config.yml. Takes ~3 min per fold on 2 c
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import subprocess
 import sys
 
@@ -32,7 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse:
         cmd.append("--reuse")
     # Rasa's chatter goes to stderr; stdout is the JSON report.
-    return subprocess.call(cmd, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
+    rc = subprocess.call(cmd, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
+    if rc == 0 and not args.reuse:
+        # Which training data the saved rankings belong to (bench.nlu_accuracy checks).
+        meta = {"data_hash": data_hash(), "folds": args.folds}
+        (OUT_DIR / "rankings.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return rc
+
+
+def data_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((paths.PROJECT_DIR / "data").glob("*.yml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -16,15 +15,14 @@ from backend.domain.errors import (
     ValidationFailed,
 )
 from backend.domain.limits import retry_after
+from backend.httpjson import error_response, json_body
 
 log = logging.getLogger(__name__)
 
+__all__ = ["error_response", "errors_middleware", "json_body"]
+
 # A use case's own error (a subclass, e.g. handoff.NotHandedOff) takes its family's status.
 _STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFailed: 422}
-
-
-def error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
 
 
 @web.middleware
@@ -45,20 +43,3 @@ async def errors_middleware(request: web.Request, handler):
         if exc.status >= 400 and exc.content_type != "application/json":
             return error_response(exc.status, "http_error", exc.reason)
         raise
-
-
-async def json_body(request: web.Request) -> dict:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
-    try:
-        body = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "malformed_json", "message": str(exc)}),
-            content_type="application/json",
-        ) from exc
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "malformed_json", "message": "expected a JSON object"}),
-            content_type="application/json",
-        )
-    return body

@@ -8,12 +8,7 @@ from sqlalchemy.orm import Session
 from backend.services.values import ClockView, EventView, TicketView
 from backend.store.tables import SlaClock, Staff, Ticket, TicketEvent
 
-__all__ = ["ClockView", "EventView", "TicketView", "ticket_view", "view_of"]
-
-
-async def view_of(session, ticket: Ticket) -> TicketView:
-    """Deprecated (bot/dialogue/port.py only, until it moves): an AsyncSession's view."""
-    return await session.run_sync(ticket_view, ticket)
+__all__ = ["ClockView", "EventView", "TicketView", "ticket_view"]
 
 
 def ticket_view(session: Session, ticket: Ticket) -> TicketView:

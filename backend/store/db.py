@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,7 +41,6 @@ from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
@@ -198,7 +196,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.sessions = self._sessions  # deprecated: bot/ only, until it moves
         self._threaded: tuple[Engine, ThreadPoolExecutor] | None = None
 
     @property
@@ -229,41 +226,6 @@ class Database:
         async with self._sessions() as session:
             await session.connection(execution_options={READ_ONLY: True})
             return await session.run_sync(_read_unit, unit, args)
-
-    # ---- the older styles, kept only until bot/ has moved to write/read ----------------
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """Deprecated (bot/ only, until it moves): use `write`."""
-        async with self._sessions() as session, session.begin():
-            yield session
-
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        """Deprecated (bot/ only, until it moves): use `read`."""
-        async with self._sessions() as session:
-            await session.connection(execution_options={READ_ONLY: True})
-            session.autoflush = False
-            yield session
-            if session.new or session.dirty or session.deleted:
-                raise RuntimeError("Database.reading() is read-only; use transaction()")
-
-    async def run(self, unit: Callable[..., T], *args, read_only: bool = False) -> T:
-        """Deprecated (bot/ only, until it moves): a Core unit `unit(connection, *args)`;
-        use `write`/`read`, whose session gives the same connection."""
-        if not self._threaded_sqlite():
-            opened = self.engine.connect() if read_only else self.engine.begin()
-            async with opened as connection:
-                if read_only:
-                    await connection.execution_options(**{READ_ONLY: True})
-                return await connection.run_sync(unit, *args)
-        engine, thread = self._sqlite_thread()
-        loop = asyncio.get_running_loop()
-        work = _read_sync if read_only else _write_sync
-        return await loop.run_in_executor(thread, work, engine, unit, args)
-
-    async def run_orm(self, unit: Callable[..., T], *args, read_only: bool = False) -> T:
-        """Deprecated (bot/ only, until it moves): `read` / `write`."""
-        return await (self.read if read_only else self.write)(unit, *args)
 
     def _threaded_sqlite(self) -> bool:
         return sqlite_file(self.url) is not None
@@ -379,16 +341,6 @@ def _read_in_thread(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
 
 def _session_on(connection: Connection) -> Session:
     return Session(bind=connection, expire_on_commit=False, autoflush=True)
-
-
-def _read_sync(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
-    with engine.connect() as connection:
-        return unit(connection.execution_options(**{READ_ONLY: True}), *args)
-
-
-def _write_sync(engine: Engine, unit: Callable[..., T], args: tuple) -> T:
-    with engine.begin() as connection:
-        return unit(connection, *args)
 
 
 def alembic_config() -> Config:

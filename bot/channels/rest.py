@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backend.api.errors import error_response, json_body
+from backend.httpjson import error_response, json_body
 from bot.channels.keys import ENGINE, TRUSTED_PROXIES
 from bot.channels.wire import client_address, json_response, rest_message
 from bot.dialogue.engine import Input

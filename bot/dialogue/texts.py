@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from backend.services.replies import Button
+from backend.services.texts import HOW_CAN_I_HELP, MENU  # noqa: F401 (one copy, shared with staff)
 
 # A value longer than the desk can store (backend/domain/fields.py).
 TOO_LONG = "{what}有点长了（最多 {size} 个字），麻烦您简要说明后再发给我。"
 
-MENU = (
-    Button("我要报修", "/report_fault"),
-    Button("我要投诉", "/complain"),
-    Button("查询进度", "/query_status"),
-    Button("催一下单", "/expedite"),
-    Button("预约保养", "/book_maintenance"),
-    Button("转人工客服", "/request_human"),
-)
-
 WELCOME = "您好，这里是售后服务中心，很高兴为您服务！请直接描述您遇到的问题，或点击下面的按钮："
-HOW_CAN_I_HELP = "请问还有什么可以帮您？"
 THANKS = "不客气，能帮到您是我们的荣幸！"
 GOODBYE = "感谢您的咨询，祝您生活愉快，再见！"
 GOODBYE_MID_FORM = "好的。您的{title}还没有提交，信息我先帮您保留着，随时回来继续就行。"
@@ -28,7 +19,6 @@ NOT_UNDERSTOOD = "抱歉，我没太理解您的意思。请换个说法，或�
 NLU_DOWN = "抱歉，文字理解服务暂时不可用。请点击下面的按钮选择您要办理的业务，我会一步步引导您："
 HANDOFF = "好的，正在为您转接人工客服，请稍候，客服会在这里直接回复您。"
 HANDOFF_AFTER_MISSES = "抱歉，我还是没能理解。已为您转接人工客服，请稍候，客服会在这里直接回复您。"
-HANDED_BACK = "人工客服已结束本次服务，接下来由智能助手继续为您服务。" + HOW_CAN_I_HELP
 CONTINUE = "我们继续刚才的{title}："
 DETAIL_NOTED = "您说的情况已记在{what}里了。"
 SWITCHED = "好的，刚才的{old}先不办了，我们来办理{new}。"

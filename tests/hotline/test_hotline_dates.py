@@ -12,7 +12,7 @@ from backend.domain.transcript import parse_plain
 from backend.services.hotline import CallRecord, import_call
 from backend.store.tables import Ticket
 from nlu.client import Entity, NluResult
-from tests.fixtures.db import SHANGHAI
+from tests.fixtures.db import SHANGHAI, opened
 
 NOV_25 = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 
@@ -49,7 +49,7 @@ async def test_3hao_said_on_november_25th_is_december_3rd(desk, transcript, enti
     desk.clock.set(NOV_25)
     record, verdicts = booking(transcript, *entities)
     result = await import_call(desk, record, verdicts)
-    async with desk.db.transaction() as s:
+    async with opened(desk.db) as s:
         ticket = (await s.execute(select(Ticket))).scalar_one()
     assert result.kind == "maintenance"
     assert ticket.requested_date == date(2026, 12, 3)

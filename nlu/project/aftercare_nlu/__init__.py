@@ -7,6 +7,7 @@ nlu/project on PYTHONPATH so Rasa can import them when training and serving.
 from aftercare_nlu.diet import LeanDIETClassifier
 from aftercare_nlu.ensemble import IntentEnsemble
 from aftercare_nlu.entity_ownership import EntityOwnership
+from aftercare_nlu.social import SocialLexicon, SocialRescue
 from aftercare_nlu.tokenizer import SpacelessJiebaTokenizer
 from aftercare_nlu.unknown_text import UnknownTextGuard
 
@@ -14,6 +15,8 @@ __all__ = [
     "EntityOwnership",
     "IntentEnsemble",
     "LeanDIETClassifier",
+    "SocialLexicon",
+    "SocialRescue",
     "SpacelessJiebaTokenizer",
     "UnknownTextGuard",
 ]

@@ -1,0 +1,82 @@
+"""The locked test set: read by the final evaluation only.
+
+`nlu/locked/customer.tsv` (service intents, SPEC section 2) and
+`nlu/locked/chitchat.tsv` (greetings, goodbyes, thanks, small talk) were written
+after the training data was frozen for issue 13, in other styles than the training
+lines. Tuning uses cross-validation on the training data (bench.nlu_cv,
+bench.nlu_accuracy's CV part); nothing may look at these files while choosing data
+or settings, or they stop measuring what a new customer types.
+
+Enforced two ways: `read_locked` refuses any caller but `bench.nlu_accuracy` (the
+final evaluation), and tests/nlu/test_locked.py fails when any other file in the
+repository names the locked directory or calls `read_locked`. `overlaps` lets a
+test check that no locked line is trained on without handing the lines out.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from pathlib import Path
+
+from nlu import metrics, paths
+
+LOCKED_DIR = paths.REPO_ROOT / "nlu" / "locked"
+SETS = ("customer", "chitchat")
+ALLOWED_CALLER = "bench.nlu_accuracy"
+_PUNCT = str.maketrans("", "", " ，,。.！!？?～~、…")
+
+
+class LockedSetError(PermissionError):
+    pass
+
+
+def _path(name: str) -> Path:
+    if name not in SETS:
+        raise KeyError(name)
+    return LOCKED_DIR / f"{name}.tsv"
+
+
+def read_locked(name: str) -> list[tuple[str, str]]:
+    """(intent, text) rows of one locked set; only bench.nlu_accuracy may call this."""
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_globals if frame and frame.f_back else {}
+    module = caller.get("__name__")
+    source = Path(caller.get("__file__") or "").resolve()
+    allowed_file = (paths.REPO_ROOT / "bench" / "nlu_accuracy.py").resolve()
+    if module != ALLOWED_CALLER and source != allowed_file:
+        raise LockedSetError(f"the locked set is for {ALLOWED_CALLER} only, not {module}")
+    return metrics.read_tsv(_path(name))
+
+
+def normalise(text: str) -> str:
+    return text.translate(_PUNCT).lower()
+
+
+def _bigrams(text: str) -> set[str]:
+    text = normalise(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def overlaps(texts: Iterable[str], near: float = 0.8) -> int:
+    """How many locked lines equal (up to punctuation and case) one of `texts`, or
+    share at least `near` of their character bigrams with one (Jaccard): a locked line
+    must not be a light rewording of a training line either."""
+    given = [_bigrams(t) for t in texts]
+    count = 0
+    for name in SETS:
+        for _, text in metrics.read_tsv(_path(name)):
+            grams = _bigrams(text)
+            if any(len(grams & g) / len(grams | g) >= near for g in given):
+                count += 1
+    return count
+
+
+def intents(name: str | None = None) -> set[str]:
+    """The intents a locked set (or both) uses, for the tests' sanity checks."""
+    names = SETS if name is None else (name,)
+    return {intent for n in names for intent, _ in metrics.read_tsv(_path(n))}
+
+
+def sizes() -> dict[str, int]:
+    return {name: len(metrics.read_tsv(_path(name))) for name in SETS}

@@ -1,0 +1,113 @@
+"""Greetings, thanks and goodbyes never fall back (pure Python, no Rasa).
+
+Two rules, used by aftercare_nlu.social (inside the Rasa pipeline) and by
+aftercare_nlu.crossval (to score cross-validation the way the server decides):
+
+1. `lexicon_intent(text)`: a message made *only* of social phrases (你好 / 在吗 /
+   谢谢 / 辛苦了 / 拜拜 / 88 / 再见 ...), fillers (啊 呀 哈 亲 客服 ...),
+   acknowledgements (好的 / 嗯嗯 / 收到 / ok), punctuation and emoji is that social
+   intent, whatever the model says: goodbye if a goodbye phrase is in it, else thanks,
+   else greet (🙏 alone: thanks). Anything else in the message (a fault, a question, 不用了) and the
+   model decides.
+2. `rescue(ranking, fallen_back)`: when the fallback threshold fired but the model's
+   best guess is greet / thanks / goodbye / out_of_scope with at least
+   `threshold` confidence, keep that guess: answering a greeting with "I did not
+   understand" is worse than a greeting answered, and an off-topic message gets the
+   friendly "I help with after-sales..." instead of service buttons. Service intents
+   still fall back under the normal threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+RESCUED = ("greet", "thanks", "goodbye", "out_of_scope")
+
+GREET = """
+你好 您好 妳好 你嚎 泥嚎 你号 尼好 您嚎 你们好 大家好 在吗 在嘛 在么 在麼 在不在 在不 在咩 在否
+在线吗 在线不 有人吗 有人没 有人在吗 有人在线吗 有没有人 有冇人 哈喽 哈啰 哈咯 哈罗 哈楼 嗨喽 嗨
+hello hallo hola hi hey nihao zaima 早上好 早安 早 上午好 中午好 下午好 晚上好
+喂 好久不见 打扰了 打扰一下 请问 有没有人在 在麽 你hao 你好吗 您好吗 最近好吗
+"""
+THANKS = """
+谢谢 多谢 感谢 谢了 谢啦 谢谢啦 蟹蟹 射射 謝謝 感謝 多謝 辛苦了 辛苦啦 辛苦 麻烦了 麻烦你了 麻烦您了
+有劳了 劳驾 感恩 万分感谢 感激不尽 唔该 唔该晒 多谢晒 thanks thank you thank u thx ty tks 3q xiexie
+多亏你了 多亏你们了 帮大忙了 帮了大忙
+"""
+GOODBYE = """
+再见 再見 拜拜 拜 掰掰 白白 bye byebye bye bye 88 886 8888 回头见 明天见 改天见 下次见 回见 再会
+晚安 告辞 see you see ya 先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
+没事了 没别的了 不打扰了 回头再聊 下次再聊 改天再聊 有空再聊 下次再说 不聊了 先挂了 再联系
+你忙吧 您忙 去忙了 结束对话 我下了
+"""
+FILLER = """
+啊 呀 吖 哈 哈哈 嘛 呢 吧 啦 了 嗯 嗯嗯 噢 哦 喔 哟 咯 嘞 哒 滴 呐 亲 亲亲
+你 您 你们 客服 师傅 小姐姐
+小哥哥 美女 帅哥 老铁 兄弟 小助手 老师 老板 朋友 好的 好滴 好嘞 好 嗯好 行 ok okay 收到
+知道了 明白了 了解了 懂了 啦啦 非常 太 真是 真的 十分 特别 超级 so much a lot 大家 一下 哈喽哈喽 又
+我 先 那 那就 也 还是 都 就 的 个 帮助 帮忙 耐心 解答 服务 回复 🙏
+"""
+
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]"  # emoji, dingbats, joiners
+)
+_PUNCT = re.compile(r"[\s,，.。!！?？~～、;；:：…·'\"“”‘’()（）\-_^*+=/\\|<>《》]+")
+
+
+def _alternation(*groups: str) -> re.Pattern[str]:
+    words = sorted({w for g in groups for w in g.split()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+# Multi-word English phrases are written with a space in the lists; after the
+# punctuation is removed they are compared without it.
+def _words(group: str) -> set[str]:
+    return {w for w in group.split()}
+
+
+_PHRASES = {
+    "goodbye": _words(GOODBYE) | {"byebye", "seeyou", "seeya"},
+    "thanks": _words(THANKS) | {"thankyou", "thanku"},
+    "greet": _words(GREET),
+}
+_FILLERS = _words(FILLER) | {"somuch", "alot"}
+_ANY = _alternation(
+    " ".join(_PHRASES["goodbye"]),
+    " ".join(_PHRASES["thanks"]),
+    " ".join(_PHRASES["greet"]),
+    " ".join(_FILLERS),
+)
+
+
+def lexicon_intent(text: str) -> str | None:
+    """The social intent of a message made only of social phrases and fillers."""
+    rest = _PUNCT.sub("", _EMOJI.sub(lambda m: "🙏" if m.group() == "🙏" else "", text.lower()))
+    if not rest:
+        return None
+    found: set[str] = set()
+    pos = 0
+    while pos < len(rest):
+        match = _ANY.match(rest, pos)
+        if not match:
+            return None
+        word = match.group()
+        for intent in ("goodbye", "thanks", "greet"):
+            if word in _PHRASES[intent]:
+                found.add(intent)
+        pos = match.end()
+    for intent in ("goodbye", "thanks", "greet"):
+        if intent in found:
+            return intent
+    # Folded hands alone (or with fillers) thank; beside 你好 they are politeness.
+    return "thanks" if "🙏" in rest else None
+
+
+def rescue(
+    ranking: Sequence[tuple[str, float]], threshold: float, intents: Sequence[str] = RESCUED
+) -> tuple[str, float] | None:
+    """The model's best guess if it is a social / off-topic intent confident enough."""
+    best = next(((n, c) for n, c in ranking if n != "nlu_fallback"), None)
+    if best is not None and best[0] in intents and best[1] >= threshold:
+        return best
+    return None
