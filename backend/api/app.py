@@ -17,8 +17,10 @@ from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
 from backend.domain.kinds import Channel
+from backend.domain.limits import Rate
 from backend.domain.sla import SlaPolicy
 from backend.services.desk import Clock, Desk
+from backend.services.limits import LimitPolicy, Limits
 from backend.services.replies import Reply
 from backend.store.db import Database
 
@@ -37,6 +39,19 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         survey_delay=timedelta(hours=settings.survey_delay_hours),
         retention=timedelta(days=settings.retention_days),
         attachments_dir=settings.var_dir / "attachments",
+        limits=Limits(limit_policy(settings)),
+    )
+
+
+def limit_policy(settings: Settings) -> LimitPolicy:
+    return LimitPolicy(
+        enabled=settings.limits,
+        chat=Rate(settings.chat_rate, 60, settings.chat_burst),
+        address=Rate(settings.address_rate, 60, settings.address_burst),
+        handoffs=Rate(settings.handoffs_per_hour, 3600, settings.handoffs_per_hour),
+        agent_calls=Rate(settings.agent_calls_per_hour, 3600, settings.agent_calls_per_hour),
+        tickets_per_day=settings.tickets_per_day,
+        page_interval=timedelta(minutes=settings.page_interval_minutes),
     )
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backend.api.errors import json_body, staff_actor
+from backend.api.errors import json_body
 from backend.api.keys import DESK
+from backend.api.tickets import staff_actor
 from backend.domain.errors import ValidationFailed
 from backend.services.erasure import erase_customer
 

@@ -10,14 +10,16 @@ from backend.domain.errors import (
     Conflict,
     DomainError,
     InvalidTransition,
+    LimitReached,
     NotFound,
     ValidationFailed,
 )
+from backend.domain.limits import retry_after
 from backend.httpjson import error_response, json_body
 
 log = logging.getLogger(__name__)
 
-__all__ = ["error_response", "errors_middleware", "json_body", "staff_actor"]
+__all__ = ["error_response", "errors_middleware", "json_body"]
 
 _BODY_HEADERS = {"content-type", "content-length"}
 # A use case's own error (a subclass, e.g. handoff.NotHandedOff) takes its family's status.
@@ -28,6 +30,11 @@ _STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFaile
 async def errors_middleware(request: web.Request, handler):
     try:
         return await handler(request)
+    except LimitReached as exc:  # an abuse limit (backend/services/limits.py)
+        wait = retry_after(exc.retry_after)
+        resp = error_response(429, exc.code, str(exc))
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     except DomainError as exc:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
         return error_response(status, exc.code, str(exc))
@@ -43,13 +50,3 @@ async def errors_middleware(request: web.Request, handler):
             return response
         raise
 
-
-MAX_ACTOR = 50  # recorded as "staff:<actor>" in 64-character actor columns
-
-
-def staff_actor(body: dict) -> str:
-    """Who acts, as the events and the audit log record it: `staff:<actor>`."""
-    actor = body.get("actor", "api")
-    if not isinstance(actor, str) or not 0 < len(actor.strip()) <= MAX_ACTOR:
-        raise ValidationFailed(f"actor must be a name of 1-{MAX_ACTOR} characters")
-    return f"staff:{actor.strip()}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.sla import SlaPolicy
+from backend.services.limits import Limits
 from backend.store.db import Database
 
 
@@ -28,6 +29,8 @@ class Desk:
     # closed ticket's transcripts and photos are kept, and where the photos are.
     retention: timedelta = timedelta(days=3 * 365)
     attachments_dir: Path | None = None
+    # Abuse limits; off unless the composition root gives the configured ones.
+    limits: Limits = field(default_factory=Limits)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -4,44 +4,38 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backend.domain import lifecycle, sla
+from backend.domain import fields, lifecycle, sla
 from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import RegionClass, Severity, TicketKind
-from backend.services import customers, notices, texts
+from backend.services import customers, limits, notices, texts
 from backend.services.desk import Desk
 from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
 from backend.services.values import Registration
 from backend.services.views import TicketView, ticket_view
-from backend.store.tables import Customer, SlaClock, Ticket, TicketEvent
+from backend.store.tables import SlaClock, Ticket, TicketEvent
 
-MAX_TEXT = 2000
-# Where each text goes, so a longer one is refused here with its name, not by
-# PostgreSQL half-way through the unit of work (SQLite would silently keep it).
-_COLUMNS = {
-    "name": Customer.name,
-    "serial_number": Ticket.serial_number,
-    "product_model": Ticket.product_model,
-    "address": Ticket.address,
-    "region": Ticket.region,
-    "visit_time": Ticket.visit_time,
-    "cause": Ticket.cause,
-    "actor": TicketEvent.actor,
-}
-
-
-def check_fits(field: str, value: str | None, limit: int) -> None:
-    if value is not None and len(value) > limit:
-        raise ValidationFailed(f"{field} is longer than {limit} characters")
+MAX_TEXT = fields.size("description")
 
 
 def _validate(reg: Registration) -> None:
-    if len(reg.description) > MAX_TEXT:
-        raise ValidationFailed(f"description is longer than {MAX_TEXT} characters")
-    for field, column in _COLUMNS.items():
-        check_fits(field, getattr(reg, field), column.type.length)
+    fields.check(
+        {
+            "description": reg.description,
+            "phone": reg.phone,
+            "name": reg.name,
+            "serial_number": reg.serial_number,
+            "product_model": reg.product_model,
+            "address": reg.address,
+            "region": reg.region,
+            "visit_time": reg.visit_time,
+            "cause": reg.cause,
+            "actor": reg.actor,
+            "chat_id": reg.external_id,
+        }
+    )
     if reg.kind is TicketKind.REPAIR and not reg.description.strip():
         raise ValidationFailed("a repair needs a fault description")
     if reg.kind is TicketKind.COMPLAINT and not reg.description.strip():
@@ -70,6 +64,16 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
     ident = None
     if reg.external_id is not None:
         ident = customers.identity(session, reg.channel.value, reg.external_id, now)
+    limits.check_tickets(
+        session,
+        desk.limits,
+        channel=reg.channel,
+        actor=reg.actor,
+        follow_up=reg.parent_id is not None,
+        phone=normalise_phone(reg.phone) if reg.phone else None,
+        identity_id=ident.id if ident else None,
+        now=now,
+    )
     customer = customers.find_or_create(session, now, phone=reg.phone, name=reg.name, ident=ident)
     unit = customers.find_unit(
         session,
@@ -145,12 +149,12 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
             )
         )
     if reg.kind is TicketKind.COMPLAINT and ticket.severity == desk.serious_severity:
-        _escalate_serious(session, ticket, now)
+        _escalate_serious(session, desk, ticket, now)
     session.flush()
     return ticket
 
 
-def _escalate_serious(session: Session, ticket: Ticket, now) -> None:
+def _escalate_serious(session: Session, desk: Desk, ticket: Ticket, now) -> None:
     notices.escalate(
         session,
         ticket,
@@ -158,4 +162,5 @@ def _escalate_serious(session: Session, ticket: Ticket, now) -> None:
         text=texts.escalation_notice(ticket.number, "严重投诉，请主管立即跟进"),
         note="serious complaint: escalated to the supervisor at registration",
         now=now,
+        quiet=desk.limits.page_quiet,
     )
