@@ -49,4 +49,3 @@ async def errors_middleware(request: web.Request, handler):
                     response.headers[name] = value
             return response
         raise
-
