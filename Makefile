@@ -10,17 +10,13 @@ APP_PY = $(VENV)/bin/python
 run: venv rasa-venv nlu-model
 	$(VENV)/bin/aftercare run
 
-<<<<<<< HEAD
-test: venv rasa-venv nlu-model
-	$(VENV)/bin/lint-imports  # the layer contracts in pyproject.toml, before any test
-=======
 # Production-like, on this machine: the local PostgreSQL, two app processes behind
 # nginx, one Rasa server (scripts/run_prod.py; README "Scale-out").
 run-prod: venv rasa-venv nlu-model system-deps
 	$(APP_PY) -m scripts.run_prod
 
 test: venv rasa-venv nlu-model system-deps
->>>>>>> main
+	$(VENV)/bin/lint-imports  # the layer contracts in pyproject.toml, before any test
 	$(APP_PY) -m pytest $(PYTEST_ARGS)
 
 system-deps:

@@ -63,6 +63,19 @@ class Settings(BaseSettings):
     # Transcripts, photos and hotline turns of tickets closed longer ago are purged
     # (backend/services/retention.py); 3 years.
     retention_days: int = Field(3 * 365, alias="AFTERCARE_RETENTION_DAYS", ge=1)
+    # Abuse limits (backend/services/limits.py). AFTERCARE_LIMITS=off turns every one of
+    # them off, for load benchmarks (bench/) only.
+    limits: bool = Field(True, alias="AFTERCARE_LIMITS")
+    chat_rate: int = Field(30, alias="AFTERCARE_CHAT_RATE", ge=1)  # messages a minute
+    chat_burst: int = Field(10, alias="AFTERCARE_CHAT_BURST", ge=1)
+    address_rate: int = Field(600, alias="AFTERCARE_ADDRESS_RATE", ge=1)  # a minute
+    address_burst: int = Field(100, alias="AFTERCARE_ADDRESS_BURST", ge=1)
+    tickets_per_day: int = Field(5, alias="AFTERCARE_TICKETS_PER_DAY", ge=1)
+    handoffs_per_hour: int = Field(3, alias="AFTERCARE_HANDOFFS_PER_HOUR", ge=1)
+    agent_calls_per_hour: int = Field(60, alias="AFTERCARE_AGENT_CALLS_PER_HOUR", ge=1)
+    page_interval_minutes: int = Field(60, alias="AFTERCARE_PAGE_INTERVAL_MINUTES", ge=1)
+    # Addresses (IPs or networks, comma-separated) whose X-Forwarded-For is believed.
+    trusted_proxies: str = Field("", alias="AFTERCARE_TRUSTED_PROXIES")
 
     @classmethod
     def settings_customise_sources(

@@ -1,9 +1,14 @@
-"""Logging set-up: personal data (phones) never reaches a log line in clear, and every
-line carries the id of the request it belongs to.
+"""Logging set-up: personal data (phones, addresses) never reaches a log line in clear.
 
-The request id lives in a context variable: the aiohttp middleware below sets one per
-HTTP request (a sane `X-Request-Id` the caller sent, else a fresh one), the Telegram
-channel one per update; asyncio tasks and the store's worker thread (Database copies the
+The handler's filter masks the whole rendered line: the message with its `args`, the
+exception text and traceback (a store error's text quotes the statement, and the
+database's own detail can quote a value: `Key (phone)=(138…) already exists`), and any
+stack info. Bound parameters are hidden at the source too (`hide_parameters=True` on
+every engine, backend/store/db.py).
+
+Every line also carries the id of the request it belongs to. The request id lives in a
+context variable: the aiohttp middleware below sets one per HTTP request (a sane
+`X-Request-Id` the caller sent, else a fresh one), the Telegram channel one per update; asyncio tasks and the store's worker thread (Database copies the
 context) inherit it, so one id follows a message through the channel, the NLU call and
 the store. `AFTERCARE_LOG_FORMAT=json` writes one JSON object a line (python-json-logger).
 """
@@ -14,11 +19,13 @@ import contextvars
 import logging
 import re
 import secrets
+import sys
+from typing import TextIO
 
 from aiohttp import web
 from pythonjsonlogger.json import JsonFormatter
 
-from backend.domain.contact import mask_phone
+from backend.domain.contact import mask_address, mask_phone
 
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[48]00-?\d{3}-?\d{4})(?!\d)")
 # What a caller's X-Request-Id may be: short, plain (it is copied into every log line).
@@ -27,9 +34,24 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
+# A mainland address is one run of Chinese, digits and a few signs ("北京市海淀区中关村
+# 大街27号院3号楼502室"). A run is taken for an address when it names two levels
+# (省 市 区 路 …) or a numbered building part (27号, 3栋, 502室): ordinary log wording
+# has neither, and masking a little too much in a log costs nothing.
+_RUN = re.compile(r"[\u4e00-\u9fff0-9A-Za-z#\-－]{4,}")
+_LEVELS = re.compile(r"省|市|区|县|镇|乡|村|路|街|道|巷|弄|小区|社区|花园|大厦|公寓")
+_NUMBERED = re.compile(r"\d+\s*(?:号|栋|幢|单元|室|楼|弄|层)")
+
+
+def _address(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if len(_LEVELS.findall(run)) >= 2 or _NUMBERED.search(run):
+        return mask_address(run)
+    return run
+
 
 def mask_text(text: str) -> str:
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _RUN.sub(_address, _PHONE.sub(lambda m: mask_phone(m.group(0)), text))
 
 
 def new_request_id(given: str | None = None) -> str:
@@ -53,10 +75,21 @@ async def request_id_middleware(request: web.Request, handler):
 
 
 class MaskingFilter(logging.Filter):
+    _formatter = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_text(record.getMessage())
         record.args = None
         record.request_id = request_id.get()
+        if record.exc_info:
+            # Rendered and masked here, and the raw exception dropped, so no handler or
+            # formatter after us can print its unmasked text.
+            record.exc_text = mask_text(self._formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
 
 
@@ -64,8 +97,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 JSON_FIELDS = ("asctime", "levelname", "name", "request_id", "message")
 
 
-def configure(level: str = "INFO", fmt: str = "text") -> None:
-    handler = logging.StreamHandler()
+def configure(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(MaskingFilter())
     if fmt == "json":
         handler.setFormatter(

@@ -7,7 +7,8 @@
 
 `--url` plays the same conversations against a deployment already running (e.g.
 `make run-prod`: nginx, two app processes, one Rasa) instead of building the app here;
-only the client-side figures are printed then.
+only the client-side figures are printed then. Start that deployment with
+`AFTERCARE_LIMITS=off` (the abuse limits would refuse a benchmark's fast chats).
 
 Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
 RASA_TOKEN), builds the app through the composition root on a fresh SQLite file, serves
@@ -179,6 +180,7 @@ async def run(
             var_dir=Path(tmp),
             log_level="WARNING",
             nlu_cache_size=nlu_cache,
+            limits=False,  # AFTERCARE_LIMITS=off: the load is one address, many fast chats
         )
         app = build_app(settings)
         runner = web.AppRunner(app, access_log=None)

@@ -27,12 +27,15 @@ from pathlib import Path
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
+from backend.api.app import limit_policy
+from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
 from backend.domain.sla import SlaPolicy
 from backend.scheduler.dispatcher import Dispatcher
 from backend.services.delivery import Claimed, Delivered
 from backend.services.desk import Desk
+from backend.services.limits import Limits
 from backend.store.db import Database
 from backend.store.tables import Notification
 from bot.senders.limits import RateLimiter
@@ -103,7 +106,15 @@ async def drain_all(dispatcher: Dispatcher) -> float:
 
 
 def desk_for(db: Database) -> Desk:
-    return Desk(db=db, clock=SystemClock(), calendar=WorkingCalendar.load(), policy=SlaPolicy())
+    # AFTERCARE_LIMITS=off, as every load benchmark runs
+    limits = Limits(limit_policy(Settings(limits=False)))
+    return Desk(
+        db=db,
+        clock=SystemClock(),
+        calendar=WorkingCalendar.load(),
+        policy=SlaPolicy(),
+        limits=limits,
+    )
 
 
 async def with_limits(db: Database, notices: int, chats: int) -> None:

@@ -10,8 +10,9 @@ from aiohttp import web
 
 from backend.config import Settings
 from bot.channels import rest, webchat
-from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM
+from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM, TRUSTED_PROXIES
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
+from bot.channels.wire import trusted_networks
 from bot.dialogue.engine import Engine, Meter, Nlu
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def install(
     """Routes now (the router freezes at start-up); engine and Telegram in cleanup_ctx,
     after the services (`CHAT_DESK`, set by the composition root), the NLU client
     (`nlu()`, opened by then) and the message counters (`meter()`) that they use."""
+    app[TRUSTED_PROXIES] = trusted_networks(settings.trusted_proxies)
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
     if settings.telegram_token and settings.telegram_webhook_url:

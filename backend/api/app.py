@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from backend.api import chats, console, customers, ops, reports, tickets, vocabulary
+from backend.api import chats, console, customers, openapi, ops, reports, tickets, vocabulary
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import CHAT_PUSH, DB, DESK, SETTINGS
@@ -16,9 +16,11 @@ from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
 from backend.domain.kinds import Channel
+from backend.domain.limits import Rate
 from backend.domain.sla import SlaPolicy
 from backend.logs import request_id_middleware
 from backend.services.desk import Clock, Desk
+from backend.services.limits import LimitPolicy, Limits
 from backend.services.replies import Reply
 from backend.store.db import Database
 
@@ -37,6 +39,19 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         survey_delay=timedelta(hours=settings.survey_delay_hours),
         retention=timedelta(days=settings.retention_days),
         attachments_dir=settings.var_dir / "attachments",
+        limits=Limits(limit_policy(settings)),
+    )
+
+
+def limit_policy(settings: Settings) -> LimitPolicy:
+    return LimitPolicy(
+        enabled=settings.limits,
+        chat=Rate(settings.chat_rate, 60, settings.chat_burst),
+        address=Rate(settings.address_rate, 60, settings.address_burst),
+        handoffs=Rate(settings.handoffs_per_hour, 3600, settings.handoffs_per_hour),
+        agent_calls=Rate(settings.agent_calls_per_hour, 3600, settings.agent_calls_per_hour),
+        tickets_per_day=settings.tickets_per_day,
+        page_interval=timedelta(minutes=settings.page_interval_minutes),
     )
 
 
@@ -81,4 +96,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)
     app.add_routes(customers.routes)
+    app.add_routes(openapi.routes)
     return app

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from backend.api.errors import json_body
 from backend.api.keys import DESK
+from backend.api.tickets import staff_actor
 from backend.domain.errors import ValidationFailed
 from backend.services.erasure import erase_customer
 
@@ -22,8 +23,5 @@ async def erase(request: web.Request) -> web.Response:
     phone = body.get("phone")
     if not isinstance(phone, str) or not phone.strip():
         raise ValidationFailed("phone is required")
-    actor = body.get("actor", "api")
-    if not isinstance(actor, str):
-        raise ValidationFailed("actor must be a string")
-    report = await erase_customer(request.app[DESK], phone, actor=f"staff:{actor}")
+    report = await erase_customer(request.app[DESK], phone, actor=staff_actor(body))
     return web.json_response(report.as_dict())

@@ -10,6 +10,7 @@ from aiohttp import web
 from backend.api.auth import bearer_ok
 from backend.api.errors import error_response, json_body
 from backend.api.keys import DESK, NLU, SETTINGS
+from backend.domain import fields
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import TicketKind
 from backend.domain.transcript import CUSTOMER, parse_plain, parse_turns
@@ -35,7 +36,18 @@ def call_from(body: dict) -> CallRecord:
     for field in ("call_id", "caller", "agent_id"):
         if not isinstance(body.get(field), str) or not body[field].strip():
             raise ValidationFailed(f"{field} is required")
-    if isinstance(body.get("turns"), list):
+    fields.check(
+        {
+            "call_id": body["call_id"].strip(),
+            "phone": body["caller"],
+            "agent_id": body["agent_id"].strip(),
+            # the longest actor the call's events record (services/hotline.py)
+            "actor": f"hotline:{body['agent_id'].strip()}",
+        }
+    )
+    if body.get("turns") is not None:
+        if not isinstance(body["turns"], list):
+            raise ValidationFailed("turns must be a list of {speaker, text}")
         turns = parse_turns(body["turns"])
     elif isinstance(body.get("transcript"), str):
         turns = parse_plain(body["transcript"])
@@ -45,9 +57,9 @@ def call_from(body: dict) -> CallRecord:
     if kind is not None and kind not in {k.value for k in TicketKind}:
         raise ValidationFailed("kind must be repair, complaint or maintenance")
     return CallRecord(
-        call_id=body["call_id"].strip()[:128],
+        call_id=body["call_id"].strip(),
         caller=body["caller"],
-        agent_id=body["agent_id"].strip()[:64],
+        agent_id=body["agent_id"].strip(),
         started_at=_time(body, "started_at", required=True),
         ended_at=_time(body, "ended_at", required=False),
         turns=turns,
@@ -60,10 +72,12 @@ async def post_call(request: web.Request) -> web.Response:
     if not bearer_ok(request, request.app[SETTINGS].hotline_token):
         return error_response(401, "unauthorized", "a valid hotline bearer token is required")
     call = call_from(await json_body(request))
+    desk = request.app[DESK]
+    desk.limits.agent_call(call.agent_id, desk.now())  # before the NLU work it would cost
     nlu = request.app[NLU]
     said = [t.text for t in call.turns if t.speaker == CUSTOMER]
     analyses = await asyncio.gather(*(nlu.parse(text) for text in said))
-    result = await import_call(request.app[DESK], call, analyses)
+    result = await import_call(desk, call, analyses)
     body = {
         "number": result.number,
         "kind": result.kind,

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from backend.api.errors import json_body
 from backend.api.keys import DESK
+from backend.domain import fields, lifecycle
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
 from backend.services import listings, transitions
@@ -30,6 +31,16 @@ _TEXT_FIELDS = (
 )
 
 
+def staff_actor(body: dict) -> str:
+    """Who did it, as the events record it: `staff:<actor>` (the body's, default api)."""
+    actor = body.get("actor", "api")
+    if not isinstance(actor, str) or not actor.strip():
+        raise ValidationFailed("actor must be a non-empty string")
+    actor = f"staff:{actor.strip()}"
+    fields.check({"actor": actor})
+    return actor
+
+
 def _enum(cls, value, field: str):
     if value is None:
         return None
@@ -38,6 +49,17 @@ def _enum(cls, value, field: str):
     except ValueError:
         options = ", ".join(m.value for m in cls)
         raise ValidationFailed(f"{field} must be one of: {options}") from None
+
+
+def _is_id(value) -> bool:
+    """A row id: an int (not a bool) that fits the store's 64-bit integers."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def _status(value: str | None) -> str | None:
+    if value is not None and value not in lifecycle.STATUSES:
+        raise ValidationFailed(f"status must be one of: {', '.join(sorted(lifecycle.STATUSES))}")
+    return value
 
 
 def _text(body: dict, field: str) -> str | None:
@@ -55,19 +77,22 @@ def registration_from(body: dict) -> Registration:
         raise ValidationFailed("kind is required (repair, complaint or maintenance)")
     requested = body.get("requested_date")
     try:
-        requested_date = date.fromisoformat(requested) if requested else None
+        requested_date = date.fromisoformat(requested) if requested is not None else None
     except (TypeError, ValueError):
         raise ValidationFailed("requested_date must be YYYY-MM-DD") from None
+    abroad = body.get("abroad")
+    if abroad is not None and not isinstance(abroad, bool):
+        raise ValidationFailed("abroad must be true or false")
     fields = {f: _text(body, f) for f in _TEXT_FIELDS}
     fields["description"] = fields["description"] or ""
     return Registration(
         kind=kind,
         channel=Channel.API,
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
         requested_date=requested_date,
         region_class=_enum(RegionClass, body.get("region_class"), "region_class"),
         severity=_enum(Severity, body.get("severity"), "severity"),
-        abroad=bool(body["abroad"]) if "abroad" in body else None,
+        abroad=abroad,
         **fields,
     )
 
@@ -88,7 +113,7 @@ async def list_tickets(request: web.Request) -> web.Response:
     views = await listings.tickets(
         request.app[DESK],
         kind=_enum(TicketKind, kind, "kind") if kind else None,
-        status=request.query.get("status") or None,
+        status=_status(request.query.get("status") or None),
         limit=limit,
     )
     return web.json_response({"tickets": [v.to_dict() for v in views]})
@@ -112,15 +137,20 @@ async def move_status(request: web.Request) -> web.Response:
     target = body.get("status")
     if not isinstance(target, str):
         raise ValidationFailed("status is required")
+    technician_id, major_fault = body.get("technician_id"), body.get("major_fault")
+    if technician_id is not None and not _is_id(technician_id):
+        raise ValidationFailed("technician_id must be a staff id (a number)")
+    if major_fault is not None and not isinstance(major_fault, bool):
+        raise ValidationFailed("major_fault must be true or false")
     change = transitions.StatusChange(
         target=target,
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
         note=_text(body, "note"),
-        technician_id=body.get("technician_id"),
+        technician_id=technician_id,
         outcome=_text(body, "outcome"),
         cause=_text(body, "cause"),
         responsible_dept=_text(body, "responsible_dept"),
-        major_fault=body.get("major_fault"),
+        major_fault=major_fault,
     )
     view = await transitions.change_status(request.app[DESK], request.match_info["number"], change)
     return web.json_response(view.to_dict())
@@ -130,13 +160,13 @@ async def move_status(request: web.Request) -> web.Response:
 async def assign(request: web.Request) -> web.Response:
     body = await json_body(request)
     technician_id = body.get("technician_id")
-    if not isinstance(technician_id, int):
+    if not _is_id(technician_id):
         raise ValidationFailed("technician_id (a number) is required")
     view = await transitions.assign(
         request.app[DESK],
         request.match_info["number"],
         technician_id,
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
     )
     return web.json_response(view.to_dict())
 
@@ -148,7 +178,7 @@ async def add_note(request: web.Request) -> web.Response:
         request.app[DESK],
         request.match_info["number"],
         _text(body, "note") or "",
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
     )
     return web.json_response(view.to_dict())
 
@@ -161,12 +191,10 @@ async def expedite_ticket(request: web.Request) -> web.Response:
     note = _text(body, "note")
     if note is not None and not (note := note.strip()):
         raise ValidationFailed("note must not be blank")
-    if note is not None and len(note) > 2000:
-        raise ValidationFailed("note is longer than 2000 characters")
     result = await expedite(
         request.app[DESK],
         request.match_info["number"],
-        actor=f"staff:{body.get('actor', 'api')}",
+        actor=staff_actor(body),
         **({"note": note} if note else {}),
     )
     return web.json_response({**result.view.to_dict(), "escalated": result.escalated})

@@ -31,3 +31,14 @@ class Conflict(DomainError):
     handing back a chat the bot already has)."""
 
     code = "conflict"
+
+
+class LimitReached(DomainError):
+    """An abuse limit refuses the request (backend/services/limits.py). `limit` names it
+    (the metrics label), `retry_after` says in how many seconds it may be tried again."""
+
+    code = "rate_limited"
+
+    def __init__(self, limit: str, retry_after: float, message: str):
+        self.limit, self.retry_after = limit, retry_after
+        super().__init__(message)

@@ -45,6 +45,9 @@ MACHINES: Mapping[TicketKind, Mapping[str, tuple[str, ...]]] = {
     TicketKind.MAINTENANCE: MAINTENANCE,
 }
 
+# Every status some kind has (what a status filter may ask for).
+STATUSES = frozenset(status for machine in MACHINES.values() for status in machine)
+
 INITIAL = {
     TicketKind.REPAIR: "new",
     TicketKind.COMPLAINT: "registered",

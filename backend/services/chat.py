@@ -57,6 +57,12 @@ class ChatService:
     def today(self) -> date:
         return self.desk.today()
 
+    def admit(self, channel: str, chat_id: str, address: str | None) -> None:
+        self.desk.limits.message(channel, chat_id, address, self.desk.now())
+
+    def admit_handoff(self, channel: str, chat_id: str) -> None:
+        self.desk.limits.handoff(channel, chat_id, self.desk.now())
+
     def now(self) -> datetime:
         return self.desk.now()
 

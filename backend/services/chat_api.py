@@ -120,6 +120,14 @@ class ChatDesk(Protocol):
 
     def now(self) -> datetime: ...
 
+    # ---- abuse limits (backend/services/limits.py) -----------------------------------
+    def admit(self, channel: str, chat_id: str, address: str | None) -> None:
+        """One incoming message of this chat from this client address (None: no address,
+        e.g. Telegram); raises LimitReached (its message is the polite reply)."""
+
+    def admit_handoff(self, channel: str, chat_id: str) -> None:
+        """The chat asks for a person once more; raises LimitReached when too often."""
+
     # ---- the conversation ----------------------------------------------------------
     async def load(self, channel: str, chat_id: str) -> ChatRow: ...
 

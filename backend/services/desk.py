@@ -10,6 +10,7 @@ from typing import Protocol
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.sla import SlaPolicy
 from backend.metrics import Metrics
+from backend.services.limits import Limits
 from backend.store.db import Database
 
 
@@ -31,6 +32,8 @@ class Desk:
     attachments_dir: Path | None = None
     # Counters of what the use cases did (backend/metrics.py), one registry per desk.
     metrics: Metrics = field(default_factory=Metrics)
+    # Abuse limits; off unless the composition root gives the configured ones.
+    limits: Limits = field(default_factory=Limits)
 
     def now(self) -> datetime:
         return self.clock.now()

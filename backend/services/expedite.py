@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.domain import lifecycle
+from backend.domain import fields, lifecycle
 from backend.domain.errors import Conflict
 from backend.services import notices, texts
 from backend.services.desk import Desk
@@ -26,6 +26,7 @@ CUSTOMER_NOTE = "客户催单"
 async def expedite(desk: Desk, number: str, *, actor: str, note: str = CUSTOMER_NOTE) -> Expedited:
     """The use case: one transaction. NotFound for an unknown number, Conflict when the
     ticket needs no more work (resolved, closed or cancelled)."""
+    fields.check({"actor": actor, "note": note})
     return await desk.db.write(_expedite, desk, number, actor, note)
 
 
@@ -61,6 +62,7 @@ def urge(session: Session, desk: Desk, ticket: Ticket, *, actor: str, note: str)
             text=texts.escalation_notice(ticket.number, f"{note}，已超过预警时限"),
             note=f"{note}且已过预警点，上报主管",
             now=now,
+            quiet=desk.limits.page_quiet,
         )
     ticket.updated_at = now
     return late is not None

@@ -6,12 +6,13 @@ from its own `Database.write` unit, so the notice commits or rolls back with the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Channel
+from backend.services.limits import count_refusal
 from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket, TicketEvent
 
 # Channels the dispatcher can push to; a hotline caller is reached once they bind a chat.
@@ -142,10 +143,47 @@ def notify_supervisors(
 
 
 def escalate(
-    session: Session, ticket: Ticket, *, key: str, text: str, note: str, now: datetime
+    session: Session,
+    ticket: Ticket,
+    *,
+    key: str,
+    text: str,
+    note: str,
+    now: datetime,
+    quiet: timedelta | None = None,
 ) -> int:
-    """Escalate to the supervisors: an `escalated` event on the ticket and a notice each."""
+    """Escalate to the supervisors: an `escalated` event on the ticket and a notice each.
+
+    With `quiet` (the page interval of backend/services/limits.py), a complaint whose
+    supervisors were paged within it, on this ticket or on another complaint of the same
+    customer (the same complaint filed again), is recorded but not paged again."""
+    already = (
+        quiet is not None
+        and ticket.kind == "complaint"
+        and _paged_since(session, ticket, now - quiet)
+    )
+    if already:
+        count_refusal("supervisor_page")
+        note = f"{note} (supervisors already paged within {quiet}: not paged again)"
     session.add(
         TicketEvent(ticket_id=ticket.id, at=now, actor="system", action="escalated", note=note)
     )
+    if already:
+        return 0
     return notify_supervisors(session, ticket, key=key, text=text, now=now)
+
+
+def _paged_since(session: Session, ticket: Ticket, since: datetime) -> bool:
+    same = [Notification.ticket_id == ticket.id]
+    if ticket.customer_id is not None:
+        complaints = select(Ticket.id).where(
+            Ticket.customer_id == ticket.customer_id, Ticket.kind == "complaint"
+        )
+        same.append(Notification.ticket_id.in_(complaints))
+    stmt = select(Notification.id).where(
+        Notification.kind == "escalation",
+        Notification.audience == "staff",
+        Notification.created_at > since,
+        or_(*same),
+    )
+    return session.execute(stmt.limit(1)).first() is not None

@@ -6,12 +6,12 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
-from backend.domain import lifecycle, sla
+from backend.domain import fields, lifecycle, sla
 from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import RegionClass, Severity, TicketKind
-from backend.services import customers, notices, texts
+from backend.services import customers, limits, notices, texts
 from backend.services.desk import Desk
 from backend.services.numbers import next_number
 from backend.services.queries import find_ticket
@@ -20,12 +20,25 @@ from backend.services.views import TicketView, ticket_view
 from backend.store.db import on_commit
 from backend.store.tables import SlaClock, Ticket, TicketEvent
 
-MAX_TEXT = 2000
+MAX_TEXT = fields.size("description")
 
 
 def _validate(reg: Registration) -> None:
-    if len(reg.description) > MAX_TEXT:
-        raise ValidationFailed(f"description is longer than {MAX_TEXT} characters")
+    fields.check(
+        {
+            "description": reg.description,
+            "phone": reg.phone,
+            "name": reg.name,
+            "serial_number": reg.serial_number,
+            "product_model": reg.product_model,
+            "address": reg.address,
+            "region": reg.region,
+            "visit_time": reg.visit_time,
+            "cause": reg.cause,
+            "actor": reg.actor,
+            "chat_id": reg.external_id,
+        }
+    )
     if reg.kind is TicketKind.REPAIR and not reg.description.strip():
         raise ValidationFailed("a repair needs a fault description")
     if reg.kind is TicketKind.COMPLAINT and not reg.description.strip():
@@ -54,6 +67,16 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
     ident = None
     if reg.external_id is not None:
         ident = customers.identity(session, reg.channel.value, reg.external_id, now)
+    limits.check_tickets(
+        session,
+        desk.limits,
+        channel=reg.channel,
+        actor=reg.actor,
+        follow_up=reg.parent_id is not None,
+        phone=normalise_phone(reg.phone) if reg.phone else None,
+        identity_id=ident.id if ident else None,
+        now=now,
+    )
     customer = customers.find_or_create(session, now, phone=reg.phone, name=reg.name, ident=ident)
     unit = customers.find_unit(
         session,
@@ -129,13 +152,13 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
             )
         )
     if reg.kind is TicketKind.COMPLAINT and ticket.severity == desk.serious_severity:
-        _escalate_serious(session, ticket, now)
+        _escalate_serious(session, desk, ticket, now)
     session.flush()
     on_commit(session, partial(desk.metrics.ticket_created, reg.kind.value, reg.channel.value))
     return ticket
 
 
-def _escalate_serious(session: Session, ticket: Ticket, now) -> None:
+def _escalate_serious(session: Session, desk: Desk, ticket: Ticket, now) -> None:
     notices.escalate(
         session,
         ticket,
@@ -143,4 +166,5 @@ def _escalate_serious(session: Session, ticket: Ticket, now) -> None:
         text=texts.escalation_notice(ticket.number, "严重投诉，请主管立即跟进"),
         note="serious complaint: escalated to the supervisor at registration",
         now=now,
+        quiet=desk.limits.page_quiet,
     )

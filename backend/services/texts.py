@@ -97,3 +97,16 @@ def dispatched_detail(technician: str | None, phone: str | None) -> str:
 
 def escalation_notice(number: str, reason: str) -> str:
     return f"【催办】{number}：{reason}，请尽快处理。"
+
+
+# Abuse limits (backend/services/limits.py): what a refused customer or agent is told.
+TOO_MANY_MESSAGES = "您发送消息的速度有点快，请稍等片刻再发，我们不会漏掉您的问题。"
+TOO_MANY_TICKETS = (
+    "您今天已经提交了 {limit} 张工单，为避免重复登记，今天暂时不能再提交新的工单。"
+    "已提交的工单我们都会尽快处理；如有紧急情况，请拨打我们的服务热线。"
+)
+TOO_MANY_HANDOFFS = (
+    "您近期已多次申请人工服务，之前的请求客服正在处理中，请稍后再试。"
+    "您也可以继续在这里描述问题，我会尽力为您办理。"
+)
+TOO_MANY_CALLS = "该坐席导入通话过于频繁，请稍后再试；如确有需要，请联系系统管理员。"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.domain import lifecycle, sla
+from backend.domain import fields, lifecycle, sla
 from backend.domain import survey as survey_rules
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.domain.kinds import Channel, Severity, TicketKind
@@ -39,6 +39,15 @@ class StatusChange:
 
 
 async def change_status(desk: Desk, number: str, change: StatusChange) -> TicketView:
+    fields.check(
+        {
+            "actor": change.actor,
+            "note": change.note,
+            "outcome": change.outcome,
+            "cause": change.cause,
+            "responsible_dept": change.responsible_dept,
+        }
+    )
     return await desk.db.write(_change_status, desk, number, change)
 
 
@@ -149,6 +158,7 @@ def _schedule_survey(session: Session, desk: Desk, ticket: Ticket, now) -> None:
 
 async def assign(desk: Desk, number: str, technician_id: int, actor: str = "staff") -> TicketView:
     """Assign (or reassign) a technician; a new ticket becomes dispatched."""
+    fields.check({"actor": actor})
     return await desk.db.write(_assign_ticket, desk, number, technician_id, actor)
 
 
@@ -171,8 +181,9 @@ def _assign_ticket(session: Session, desk: Desk, number: str, technician_id: int
 
 async def add_note(desk: Desk, number: str, note: str, actor: str = "staff") -> TicketView:
     note = (note or "").strip()
-    if not note or len(note) > 2000:
-        raise ValidationFailed("a note needs 1 to 2000 characters")
+    if not note:
+        raise ValidationFailed("a note must not be empty")
+    fields.check({"note": note, "actor": actor})
     return await desk.db.write(_add_note, desk, number, note, actor)
 
 

@@ -69,7 +69,13 @@ def sqlite_file(url: str) -> str | None:
     return database if database and database != ":memory:" else None
 
 
+# Bound parameters (phones, addresses, descriptions) never appear in a store error's
+# text, so no traceback or log line carries them (backend/logs.py masks the rest).
+HIDE = {"hide_parameters": True}
+
+
 def make_engine(url: str, **kwargs) -> AsyncEngine:
+    kwargs = {**HIDE, **kwargs}
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     if database := sqlite_file(url):
@@ -137,6 +143,7 @@ def _threaded_sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         make_url(url).set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": 30, "check_same_thread": False},
+        **HIDE,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _begin_sqlite)

@@ -18,3 +18,5 @@ if TYPE_CHECKING:
 CHAT_DESK = web.AppKey("chat_desk", ChatDesk)  # the services, as the chat calls them
 ENGINE: web.AppKey[Engine] = web.AppKey("engine")  # the dialogue engine
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")  # when a bot token is set
+# proxies whose X-Forwarded-For names the client (AFTERCARE_TRUSTED_PROXIES)
+TRUSTED_PROXIES: web.AppKey[tuple] = web.AppKey("trusted_proxies")

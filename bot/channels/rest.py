@@ -11,8 +11,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.httpjson import error_response, json_body
-from bot.channels.keys import ENGINE
-from bot.channels.wire import json_response, rest_message
+from bot.channels.keys import ENGINE, TRUSTED_PROXIES
+from bot.channels.wire import client_address, json_response, rest_message
 from bot.dialogue.engine import Input
 
 CHANNEL = "web"
@@ -26,14 +26,18 @@ routes = web.RouteTableDef()
 async def webhook(request: web.Request) -> web.Response:
     body = await json_body(request)
     sender, message = body.get("sender"), body.get("message")
-    if isinstance(sender, int):
+    if isinstance(sender, int) and not isinstance(sender, bool):  # True is an int too
         sender = str(sender)
     if not isinstance(sender, str) or not 0 < len(sender.strip()) <= MAX_SENDER:
         return error_response(400, "bad_sender", f"sender must be 1-{MAX_SENDER} characters")
     if not isinstance(message, str) or len(message) > MAX_MESSAGE:
         return error_response(400, "bad_message", f"message must be text of <= {MAX_MESSAGE}")
     sender = sender.strip()
-    replies = await request.app[ENGINE].handle(CHANNEL, sender, Input(text=message.strip()))
+    address = client_address(request, request.app[TRUSTED_PROXIES])
+    inp = Input(text=message.strip(), address=address)
+    # Over a limit the engine raises LimitReached: the API's error middleware answers
+    # 429 with Retry-After and the polite reply as the message.
+    replies = await request.app[ENGINE].handle(CHANNEL, sender, inp)
     return json_response([rest_message(sender, r) for r in replies])
 
 

@@ -8,6 +8,7 @@ keeps each chat in order and drops repeated update ids.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import secrets
@@ -27,6 +28,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from backend.config import Settings
+from backend.domain.errors import LimitReached
 from backend.logs import new_request_id
 from backend.services.replies import Reply
 from bot.dialogue import texts as T
@@ -103,6 +105,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.processed: set[int] = set()  # update ids handled by this process (tests wait on it)
+        self._told_to_wait: set[str] = set()  # chats told they send too fast, until admitted
 
     @property
     def webhook_path(self) -> str:
@@ -159,6 +162,24 @@ class TelegramChannel:
             self.processed.add(update.update_id)
 
     async def _dispatch(self, update: Update) -> None:
+        try:
+            await self._turn(update)
+        except LimitReached as exc:
+            # Told once per flood, not once per refused message: the answers would be a
+            # flood of their own, against Telegram's per-chat limit.
+            chat = update.effective_chat
+            if chat is not None and str(chat.id) not in self._told_to_wait:
+                self._told_to_wait.add(str(chat.id))
+                await self.send(str(chat.id), Reply(str(exc)))
+            if update.callback_query is not None:
+                with contextlib.suppress(TelegramError):
+                    await update.callback_query.answer()
+            return
+        chat = update.effective_chat
+        if chat is not None:
+            self._told_to_wait.discard(str(chat.id))
+
+    async def _turn(self, update: Update) -> None:
         query = update.callback_query
         message = update.message
         if query is not None and query.message is not None:

@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from backend.domain.errors import LimitReached
 from backend.logs import mask_text
 from backend.services.chat_api import ChatDesk, Outgoing
 from backend.services.replies import Reply
@@ -45,6 +46,7 @@ class Input:
     contact_rejected: bool = False  # someone else's contact was shared
     photo_ref: str | None = None  # the channel's file id of a photo
     photo_path: str | None = None
+    address: str | None = None  # the client's address (HTTP channels), for its limit
 
 
 class Nlu(Protocol):
@@ -81,6 +83,10 @@ class Engine:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def handle(self, channel: str, external_id: str, inp: Input) -> list[Reply]:
+        """The turn's replies. Raises LimitReached, before anything is read or written,
+        when the chat or its address sends too fast: the one check every channel passes
+        (a refused message leaves no transcript, state or ticket)."""
+        self.desk.admit(channel, external_id, inp.address)
         key = (channel, external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self.meter.message(channel, "in")
@@ -123,6 +129,12 @@ class Engine:
                 nlu = await self._understand(inp.text, state)
                 intent = nlu.intent
                 replies = await steps.step(ctx, nlu)
+        if ctx.handoff and not row.handed_off:
+            try:
+                self.desk.admit_handoff(channel, external_id)
+            except LimitReached as exc:  # the bot keeps the chat; the queue stays usable
+                ctx.handoff = False
+                replies = [Reply(str(exc), T.MENU)]
         handed_off = row.handed_off or ctx.handoff
         if ctx.handoff:
             state.handed_off_at = self.desk.now().isoformat()

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from backend.domain import fields
 from backend.domain.kinds import TicketKind
 from backend.services.chat_api import ChatDesk, KnownCustomer, UnitInfo
 from backend.services.replies import Button, Reply
@@ -104,6 +105,20 @@ class Slot:
     # Button intents that fill it with a value known already ("使用登记地址").
     shortcuts: dict[str, Callable[[Ctx], object]] = field(default_factory=dict)
     from_contact: bool = False  # a contact the customer shares fills it (the phone)
+    # The stored fields a value goes to (backend/domain/fields.py): a text value is
+    # checked against `stored`; a structured one (the product) key by key.
+    stored: str | None = None
+    stored_keys: dict[str, str] = field(default_factory=dict)
+
+    def fit(self, value):
+        """The value, or Invalid when it would not fit where the desk stores it."""
+        checks = [(self.stored, value)] if self.stored else []
+        if isinstance(value, dict):
+            checks += [(f, value.get(k)) for k, f in self.stored_keys.items()]
+        for name, v in checks:
+            if fields.too_long(name, v):
+                raise Invalid(T.TOO_LONG.format(what=self.label, size=fields.size(name)))
+        return value
 
     def relabelled(self, label: str) -> Slot:
         return replace(self, label=label)

@@ -85,7 +85,7 @@ async def product_ask(ctx: Ctx) -> Reply:
 async def text_read(ctx: Ctx, text: str):
     if not parsing.meaningful(text, 2):
         raise Invalid(T.BAD_TEXT)
-    return text.strip()[:2000]
+    return text.strip()
 
 
 def ask(text: str, *buttons: Button, request_contact: bool = False):
@@ -98,10 +98,10 @@ def ask(text: str, *buttons: Button, request_contact: bool = False):
 # ---- address ------------------------------------------------------------------------------
 async def address_entities(ctx: Ctx, nlu: NluResult):
     if ctx.asking("address") and parsing.looks_like_address(nlu.text):
-        return parsing.ADDRESS_LEAD.sub("", nlu.text.strip())[:300]  # all of it, not a piece
+        return parsing.ADDRESS_LEAD.sub("", nlu.text.strip())  # all of it, not a piece
     span = parsing.address_span(nlu.text, nlu.entities)
     if span is not None:  # the whole clause, when NLU found only pieces of it
-        return nlu.text[span[0] : span[1]][:300]
+        return nlu.text[span[0] : span[1]]
     value = nlu.first("address")
     return value.strip() if value and parsing.meaningful(value, 3) else None
 
@@ -110,7 +110,7 @@ async def address_read(ctx: Ctx, text: str):
     t = parsing.ADDRESS_LEAD.sub("", text.strip())
     numbered = len(parsing.CJK.findall(t)) >= 4 and any(c.isdigit() for c in t)
     if parsing.looks_like_address(t) or numbered:
-        return t[:300]
+        return t
     raise Invalid(T.BAD_ADDRESS)
 
 
@@ -250,6 +250,7 @@ DESCRIPTION = Slot(
     text_read,
     words=("描述", "故障", "问题"),
     own_words=True,
+    stored="description",
 )
 PRODUCT = Slot(
     "product",
@@ -262,6 +263,7 @@ PRODUCT = Slot(
     words=("型号", "序列号", "产品"),
     whole=direct.is_code,
     structured=True,
+    stored_keys={"serial": "serial_number", "model": "product_model"},
 )
 ADDRESS = Slot(
     "address",
@@ -273,6 +275,7 @@ ADDRESS = Slot(
     whole=direct.address_only,
     plain=parsing.looks_like_address,
     shortcuts={"use_unit_address": unit_address},
+    stored="address",
 )
 PHONE = Slot(
     "phone",
@@ -284,6 +287,7 @@ PHONE = Slot(
     whole=direct.is_phone,
     structured=True,
     from_contact=True,
+    stored="phone",
 )
 VISIT_TIME = Slot(
     "visit_time",
@@ -294,6 +298,7 @@ VISIT_TIME = Slot(
     skip=T.VISIT_ASAP,
     words=("上门时间", "时间"),
     whole=direct.is_visit_time,
+    stored="visit_time",
 )
 REQUESTED_DATE = Slot(
     "requested_date",

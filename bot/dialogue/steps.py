@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 
 from backend.domain import lifecycle
-from backend.domain.errors import DomainError
+from backend.domain.errors import DomainError, LimitReached
 from backend.domain.kinds import TicketKind
 from backend.services import texts as desk_texts
 from backend.services.replies import Button, Reply
@@ -373,7 +373,7 @@ async def absorb(ctx: Ctx, flow: Flow, nlu: NluResult, *, overwrite: bool) -> st
         if slot.name in ctx.slots and not overwrite and not ctx.asking(slot.name):
             continue
         try:
-            value = await slot.entities(ctx, nlu)
+            value = slot.fit(await slot.entities(ctx, nlu))
         except Invalid as exc:
             problem = str(exc)
             continue
@@ -457,7 +457,7 @@ async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> l
     if slot.structured:
         # A code, number or date is recognisable by itself: try it before any intent.
         try:
-            ctx.slots[slot.name] = await slot.read(ctx, nlu.text)
+            ctx.slots[slot.name] = slot.fit(await slot.read(ctx, nlu.text))
             return await next_prompt(ctx, flow)
         except Invalid as exc:
             problem = str(exc)
@@ -473,7 +473,7 @@ async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> l
     if problem:
         return [Reply(problem), await ask_slot(ctx, flow, slot)]
     try:
-        ctx.slots[slot.name] = await slot.read(ctx, nlu.text)
+        ctx.slots[slot.name] = slot.fit(await slot.read(ctx, nlu.text))
     except Invalid as exc:
         return [Reply(str(exc)), await ask_slot(ctx, flow, slot)]
     return await next_prompt(ctx, flow)
@@ -569,7 +569,7 @@ async def correction_in_words(ctx: Ctx, flow: Flow, text: str) -> tuple[bool, st
                 value_text = text.split(sep, 1)[1]
                 break
         try:
-            ctx.slots[slot.name] = await slot.read(ctx, value_text)
+            ctx.slots[slot.name] = slot.fit(await slot.read(ctx, value_text))
         except Invalid as exc:
             return False, str(exc)
         return True, None
@@ -579,6 +579,9 @@ async def correction_in_words(ctx: Ctx, flow: Flow, text: str) -> tuple[bool, st
 async def submit(ctx: Ctx, flow: Flow) -> list[Reply]:
     try:
         replies = await flow.submit(ctx)
+    except LimitReached as exc:  # too many tickets today: nothing was filed
+        end_flow(ctx)
+        return [Reply(str(exc), T.MENU)]
     except DomainError as exc:
         log.info("submitting %s failed: %s", flow.name, exc.code)
         return [Reply(T.SUBMIT_FAILED.format(reason="信息有误，请检查")), summary(flow, ctx)]

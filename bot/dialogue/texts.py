@@ -5,6 +5,9 @@ from __future__ import annotations
 from backend.services.replies import Button
 from backend.services.texts import HOW_CAN_I_HELP, MENU  # noqa: F401 (one copy, shared with staff)
 
+# A value longer than the desk can store (backend/domain/fields.py).
+TOO_LONG = "{what}有点长了（最多 {size} 个字），麻烦您简要说明后再发给我。"
+
 WELCOME = "您好，这里是售后服务中心，很高兴为您服务！请直接描述您遇到的问题，或点击下面的按钮："
 THANKS = "不客气，能帮到您是我们的荣幸！"
 GOODBYE = "感谢您的咨询，祝您生活愉快，再见！"

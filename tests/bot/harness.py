@@ -175,6 +175,9 @@ def settings_for(
         rasa_url=rasa_url or CLOSED_PORT_URL,
         rasa_token=rasa_token,
         var_dir=tmp_path,
+        # Scripts talk faster than people on a frozen clock: the chat tests run without
+        # abuse limits; tests/limits turns them on.
+        limits=False,
     )
     if fake is not None:
         base = base.model_copy(

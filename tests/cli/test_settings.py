@@ -26,6 +26,8 @@ def test_no_variables_give_the_readme_defaults():
     assert (s.calendar_file, s.sla_file, s.serious_severity) == (None, None, "serious")
     assert s.survey_delay_hours == 2.0 and s.var_dir == Path("var") and s.log_level == "INFO"
     assert s.retention_days == 3 * 365
+    assert s.limits and (s.chat_rate, s.chat_burst, s.address_rate) == (30, 10, 600)
+    assert (s.tickets_per_day, s.page_interval_minutes, s.trusted_proxies) == (5, 60, "")
 
 
 def test_every_variable_reaches_its_setting():
@@ -55,6 +57,16 @@ def test_every_variable_reaches_its_setting():
         "AFTERCARE_NLU_MODEL": "nlu-0123.tar.gz",
         "AFTERCARE_METRICS_TOKEN": "m",
         "AFTERCARE_LOG_FORMAT": "json",
+        "AFTERCARE_LIMITS": "off",
+        "AFTERCARE_CHAT_RATE": "20",
+        "AFTERCARE_CHAT_BURST": "5",
+        "AFTERCARE_ADDRESS_RATE": "300",
+        "AFTERCARE_ADDRESS_BURST": "50",
+        "AFTERCARE_TICKETS_PER_DAY": "3",
+        "AFTERCARE_HANDOFFS_PER_HOUR": "2",
+        "AFTERCARE_AGENT_CALLS_PER_HOUR": "40",
+        "AFTERCARE_PAGE_INTERVAL_MINUTES": "30",
+        "AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1",
     }
     s = Settings.from_env(env)
     assert s.model_dump() == {
@@ -83,6 +95,16 @@ def test_every_variable_reaches_its_setting():
         "var_dir": Path("/tmp/v"),
         "log_level": "DEBUG",
         "retention_days": 400,
+        "limits": False,
+        "chat_rate": 20,
+        "chat_burst": 5,
+        "address_rate": 300,
+        "address_burst": 50,
+        "tickets_per_day": 3,
+        "handoffs_per_hour": 2,
+        "agent_calls_per_hour": 40,
+        "page_interval_minutes": 30,
+        "trusted_proxies": "10.0.0.0/8,127.0.0.1",
     }
 
 

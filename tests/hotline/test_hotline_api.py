@@ -93,3 +93,46 @@ async def test_with_rasa_down_the_agents_kind_still_files_the_ticket(hotline_wit
     assert unclear.status == 422
     chosen = await client.post("/hotline/calls", json=CALL | {"kind": "repair"}, headers=AGENT)
     assert chosen.status == 201 and (await chosen.json())["kind"] == "repair"
+
+
+async def test_over_long_call_fields_are_clear_422s_and_write_nothing(hotline_without_rasa):
+    from backend.domain.fields import size
+    from backend.store.tables import HotlineCall, Message
+    from tests.store.seed import count
+
+    client = hotline_without_rasa
+    cases = [
+        CALL | {"call_id": "c" * (size("call_id") + 1)},
+        CALL | {"agent_id": "A" * size("agent_id")},  # "hotline:A…" is its longest actor
+        CALL | {"caller": "1" * (size("phone") + 1)},
+    ]
+    for call in cases:
+        resp = await client.post("/hotline/calls", json=call, headers=AGENT)
+        assert resp.status == 422, await resp.text()
+        assert (await resp.json())["error"] == "validation_failed"
+    db = client.app[DESK].db
+    assert await count(db, HotlineCall) == 0 and await count(db, Message) == 0
+
+
+async def test_calls_per_agent_are_limited_with_retry_after(db, clock):
+    from backend.store.tables import HotlineCall
+    from tests.store.seed import count
+
+    settings = Settings(
+        database_url=db.url,
+        staff_token="s",
+        hotline_token="test-hotline",
+        rasa_url="http://127.0.0.1:9",
+        agent_calls_per_hour=2,
+    )
+    async with TestClient(TestServer(build_app(settings, clock=clock))) as client:
+        for i in range(2):
+            call = CALL | {"call_id": f"burst-{i}", "kind": "repair"}
+            assert (await client.post("/hotline/calls", json=call, headers=AGENT)).status == 201
+        resp = await client.post(
+            "/hotline/calls", json=CALL | {"call_id": "burst-9"}, headers=AGENT
+        )
+        assert resp.status == 429 and int(resp.headers["Retry-After"]) == 1800
+        assert await count(client.app[DESK].db, HotlineCall) == 2
+        other = CALL | {"call_id": "other-1", "agent_id": "A018", "kind": "repair"}
+        assert (await client.post("/hotline/calls", json=other, headers=AGENT)).status == 201
