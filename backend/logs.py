@@ -8,9 +8,10 @@ every engine, backend/store/db.py).
 
 Every line also carries the id of the request it belongs to. The request id lives in a
 context variable: the aiohttp middleware below sets one per HTTP request (a sane
-`X-Request-Id` the caller sent, else a fresh one), the Telegram channel one per update; asyncio tasks and the store's worker thread (Database copies the
-context) inherit it, so one id follows a message through the channel, the NLU call and
-the store. `AFTERCARE_LOG_FORMAT=json` writes one JSON object a line (python-json-logger).
+`X-Request-Id` the caller sent, else a fresh one), the Telegram channel one per update;
+asyncio tasks and the store's worker thread (Database copies the context) inherit it,
+so one id follows a message through the channel, the NLU call and the store.
+`AFTERCARE_LOG_FORMAT=json` writes one JSON object a line (python-json-logger).
 """
 
 from __future__ import annotations
