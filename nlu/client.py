@@ -155,11 +155,18 @@ class NluClient:
             if not self.readiness.ready and (
                 self._checked_at is None or self._clock() - self._checked_at >= 1.0
             ):
-                await self.check()
+                await self._check()
         return self.readiness.ready
 
     async def check(self) -> Readiness:
-        """Ask every server which model it serves; ready when all serve `expected_model`."""
+        """Ask every server which model it serves; ready when all serve `expected_model`.
+        Under the same lock as a parse's own check: a parse arriving while the watch's
+        check is under way waits for its answer instead of being refused (the first
+        message after start used to be answered "unavailable")."""
+        async with self._check_lock:
+            return await self._check()
+
+    async def _check(self) -> Readiness:
         self._checked_at = self._clock()
         if self.expected_model is None:
             self.readiness = Readiness(True, "model not checked")
