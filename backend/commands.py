@@ -1,4 +1,4 @@
-"""`aftercare run | db upgrade | demo seed | report monthly | customer erase`."""
+"""`aftercare run | db upgrade | demo seed | report monthly | customer erase | staff ...`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     erase.add_argument("phone", metavar="PHONE", help="the customer's phone number")
     erase.add_argument("--actor", help="who asks for it (default: the OS user)")
     erase.set_defaults(handler=_customer_erase)
+
+    _register_staff(sub)
+
+
+def _register_staff(sub: argparse._SubParsersAction) -> None:
+    from backend.domain.permissions import ROLES
+
+    staff = sub.add_parser("staff", help="staff accounts and their personal API tokens")
+    staff_sub = staff.add_subparsers(dest="staff_command", metavar="STAFF_COMMAND", required=True)
+    add = staff_sub.add_parser("add", help="create an account, or update the one of USERNAME")
+    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--name", help="display name, e.g. 刘师傅 (default: the username)")
+    add.add_argument("--region", help="e.g. 北京·朝阳")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the console password from stdin"
+    )
+    add.set_defaults(handler=_staff_add)
+    token = staff_sub.add_parser(
+        "token", help="a new personal API token (printed as the last line, shown once)"
+    )
+    token.add_argument("username", metavar="USERNAME")
+    token.add_argument("--label", help="what it is for, e.g. 'hotline gateway'")
+    token.add_argument("--expires-days", type=int, metavar="N", help="valid for N days")
+    token.set_defaults(handler=_staff_token)
+    staff_sub.add_parser("list", help="every account").set_defaults(handler=_staff_list)
+    disable = staff_sub.add_parser(
+        "disable", help="disable an account: its sessions and tokens stop at once"
+    )
+    disable.add_argument("username", metavar="USERNAME")
+    disable.set_defaults(handler=_staff_disable)
+    agent = staff_sub.add_parser(
+        "agent", help="let a hotline account post calls for AGENT_ID (a known agent)"
+    )
+    agent.add_argument("username", metavar="USERNAME")
+    agent.add_argument("agent_id", metavar="AGENT_ID")
+    agent.set_defaults(handler=_staff_agent)
 
 
 def _settings() -> Settings:
@@ -127,3 +164,100 @@ def _customer_erase(args) -> int:
         return 2
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 0
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def _account_work(work) -> int:
+    """Run an account command; a refused one is one line on stderr, not a traceback."""
+    from backend.domain.errors import NotFound, ValidationFailed
+
+    try:
+        return asyncio.run(_with_desk(_settings(), work)) or 0
+    except NotFound as exc:
+        print(f"aftercare: {exc}", file=sys.stderr)
+        return 1
+    except ValidationFailed as exc:
+        print(f"aftercare: {exc}", file=sys.stderr)
+        return 2
+
+
+def _staff_add(args) -> int:
+    from backend.services import accounts
+
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+
+    async def work(desk):
+        saved = await accounts.save(
+            desk,
+            args.username,
+            role=args.role,
+            name=args.name,
+            region=args.region,
+            password=password,
+            actor=_cli_actor(),
+        )
+        verb = "created" if saved.created else "updated"
+        print(f"{verb} {args.username} ({args.role})")
+
+    return _account_work(work)
+
+
+def _staff_token(args) -> int:
+    from backend.services import accounts
+
+    async def work(desk):
+        issued = await accounts.issue_token(
+            desk,
+            args.username,
+            label=args.label,
+            expires_days=args.expires_days,
+            actor=_cli_actor(),
+        )
+        expires = issued.info["expires_at"] or "never"
+        print(f"token {issued.info['id']} for {args.username}, expires {expires}; shown once:")
+        print(issued.token)
+
+    return _account_work(work)
+
+
+def _staff_list(args) -> int:
+    from backend.services import accounts
+
+    async def work(desk):
+        rows = await accounts.accounts(desk)
+        print(f"{'username':<20} {'role':<11} {'active':<7} {'region':<12} name")
+        for a in rows:
+            active = "yes" if a["active"] else "no"
+            print(
+                f"{a['username']:<20} {a['role']:<11} {active:<7} {a['region'] or '-':<12} "
+                f"{a['name']}"
+            )
+
+    return _account_work(work)
+
+
+def _staff_disable(args) -> int:
+    from backend.services import accounts
+
+    async def work(desk):
+        await accounts.disable(desk, args.username, actor=_cli_actor())
+        print(f"disabled {args.username}: its sessions and tokens no longer work")
+
+    return _account_work(work)
+
+
+def _staff_agent(args) -> int:
+    from backend.services import accounts
+
+    async def work(desk):
+        known = await accounts.add_agent(desk, args.username, args.agent_id, actor=_cli_actor())
+        print(f"{args.username} may post calls for: {', '.join(known)}")
+
+    return _account_work(work)

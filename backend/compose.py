@@ -10,16 +10,19 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from aiohttp import web
 
 from backend.api import hotline
+from backend.api.access import mark_public
 from backend.api.app import create_app
 from backend.api.keys import CHAT_PUSH, DESK, NLU, SETTINGS
-from backend.config import Settings
+from backend.config import Settings, SettingsError, check_secrets, is_loopback
 from backend.domain.kinds import Channel
 from backend.scheduler import running as scheduler_running
+from backend.services.accounts import ensure_admin
 from backend.services.chat import ChatService
 from backend.services.desk import Clock
 from backend.services.replies import Reply
@@ -43,7 +46,7 @@ def nlu_ctx(starting: Callable[[], bool] | None):
         settings = app[SETTINGS]
         client = NluClient(
             settings.rasa_url or "http://127.0.0.1:9",
-            settings.rasa_token,
+            settings.rasa_token or "",
             cache_size=settings.nlu_cache_size,
             expected_model=settings.nlu_model or paths.current_model().name,
             starting=starting,
@@ -109,7 +112,10 @@ def build_app(
     app.cleanup_ctx.append(nlu_ctx(nlu_starting))
     app.cleanup_ctx.append(chat_desk_ctx)
     # engine, REST/web chat, Telegram; the engine counts messages on the desk's metrics
+    before = set(app.router.routes())
     install_chat(app, settings, nlu=lambda: app.get(NLU), meter=lambda: app[DESK].metrics)
+    # The customers' chat needs no account (it guards itself: sessions, the webhook secret).
+    mark_public(app, [r for r in app.router.routes() if r not in before])
     app[CHAT_PUSH] = LiveChannels(app)  # staff replies and hand-backs to live chats
     app.add_routes(hotline.routes)
     app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
@@ -125,7 +131,7 @@ def local_rasa(settings: Settings) -> Iterator[tuple[Settings, LocalServers | No
         yield settings, None
         return
     ports = [settings.rasa_port + i for i in range(settings.rasa_servers)]
-    with LocalServers(ports, settings.rasa_token, settings.var_dir / "log") as servers:
+    with LocalServers(ports, settings.rasa_token or "", settings.var_dir / "log") as servers:
         yield settings.model_copy(update={"rasa_url": ",".join(servers.urls)}), servers
 
 
@@ -133,6 +139,7 @@ async def serve(settings: Settings, servers: LocalServers | None = None) -> None
     app = build_app(settings, nlu_starting=servers.starting if servers else None)
     runner = web.AppRunner(app)
     await runner.setup()
+    await bootstrap_admin(app, settings)
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     base = f"http://{settings.host}:{settings.port}"
@@ -166,7 +173,35 @@ def event_loop(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop]:
     return asyncio.new_event_loop
 
 
+async def bootstrap_admin(app: web.Application, settings: Settings) -> None:
+    """A fresh store on loopback gets a local `admin` whose password is printed once, so
+    `make run` needs no manual step (off loopback an operator runs `aftercare staff add`)."""
+    if not is_loopback(settings.host):
+        return
+    password = await ensure_admin(app[DESK])
+    if password is not None:
+        print(
+            "\n  No admin account existed: created `admin` with the password\n"
+            f"      {password}\n"
+            "  (shown once; sign in at /console/login and change it with\n"
+            "   `aftercare staff add admin --role admin --password-stdin`)\n",
+            flush=True,
+        )
+
+
 def run(settings: Settings) -> int:
+    """Serve; refuses (exit 2, one message naming each missing secret) off loopback."""
+    try:
+        settings, generated = check_secrets(settings)
+    except SettingsError as exc:
+        print(f"aftercare: {exc}", file=sys.stderr)
+        return 2
+    if generated:
+        log.warning(
+            "generated for this process (loopback, development): %s; set them to keep "
+            "console sessions across restarts",
+            ", ".join(generated),
+        )
     with (
         local_rasa(settings) as (wired, servers),
         asyncio.Runner(loop_factory=event_loop(settings)) as runner,

@@ -8,8 +8,10 @@ developer's TELEGRAM_TOKEN never leaks into a test app.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,8 +33,15 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DB, alias="DATABASE_URL")
     host: str = Field("127.0.0.1", alias="AFTERCARE_HOST")
     port: int = Field(8080, alias="AFTERCARE_PORT", ge=0, le=65535)
-    staff_token: str = Field("dev-staff-token", alias="AFTERCARE_STAFF_TOKEN")
-    hotline_token: str = Field("dev-hotline-token", alias="AFTERCARE_HOTLINE_TOKEN")
+    # Keys the console's session cookies are hashed under; unset on loopback: generated
+    # at start (sessions then end with the process). Required off loopback (secrets.py).
+    session_secret: str | None = Field(None, alias="AFTERCARE_SESSION_SECRET")
+    # a console session ends after this long without use
+    session_idle_hours: float = Field(8.0, alias="AFTERCARE_SESSION_IDLE_HOURS", gt=0)
+    # audit log entries older than this are purged daily (the retention job)
+    audit_retention_days: int = Field(3 * 365, alias="AFTERCARE_AUDIT_RETENTION_DAYS", ge=1)
+    # the REST channel's shared secret (issue 11); required off loopback
+    rest_secret: str | None = Field(None, alias="AFTERCARE_REST_SECRET")
     telegram_token: str | None = Field(None, alias="TELEGRAM_TOKEN")
     telegram_api_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
     # set: webhook mode; unset: long polling
@@ -44,7 +53,8 @@ class Settings(BaseSettings):
     rasa_servers: int = Field(1, alias="AFTERCARE_RASA_SERVERS", ge=1)
     # parses of short messages remembered (nlu/cache.py); 0: off
     nlu_cache_size: int = Field(2048, alias="AFTERCARE_NLU_CACHE", ge=0)
-    rasa_token: str = Field("dev-rasa-token", alias="RASA_TOKEN")
+    # unset on loopback: generated at start for the local Rasa; required off loopback
+    rasa_token: str | None = Field(None, alias="RASA_TOKEN")
     # the first port of the local Rasa servers `aftercare run` starts
     rasa_port: int = Field(5005, alias="AFTERCARE_RASA_PORT", ge=1, le=65535)
     # the model file the NLU must serve (readiness); unset: the repository's current one
@@ -106,3 +116,55 @@ class Settings(BaseSettings):
                 for err in e.errors()
             )
             raise SettingsError(f"bad setting in the environment: {problems}") from None
+
+
+# The secrets `aftercare run` needs, each with when it is needed. Off loopback the
+# service refuses to start while one of them is unset (`missing_secrets`); on loopback
+# the missing ones are generated for the process (`with_generated_secrets`). Add a row
+# for a new secret.
+SECRETS: tuple[tuple[str, Callable[[Settings], bool]], ...] = (
+    ("session_secret", lambda s: True),
+    ("rasa_token", lambda s: True),
+    ("telegram_webhook_secret", lambda s: bool(s.telegram_token and s.telegram_webhook_url)),
+    ("rest_secret", lambda s: True),
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _alias(name: str) -> str:
+    return Settings.model_fields[name].alias or name.upper()
+
+
+def missing_secrets(settings: Settings) -> list[str]:
+    """The environment variables of the needed secrets that are unset."""
+    return [_alias(n) for n, needed in SECRETS if needed(settings) and not getattr(settings, n)]
+
+
+def with_generated_secrets(settings: Settings) -> tuple[Settings, list[str]]:
+    """The settings with every missing needed secret set to a random value for this
+    process, and the variables generated (development on loopback only)."""
+    names = [n for n, needed in SECRETS if needed(settings) and not getattr(settings, n)]
+    generated = {n: secrets.token_urlsafe(32) for n in names}
+    return settings.model_copy(update=generated), [_alias(n) for n in names]
+
+
+def check_secrets(settings: Settings) -> tuple[Settings, list[str]]:
+    """What `aftercare run` starts with: off loopback, SettingsError naming every missing
+    secret at once; on loopback, the missing ones generated (and their names)."""
+    if not is_loopback(settings.host):
+        missing = missing_secrets(settings)
+        if missing:
+            raise SettingsError(
+                f"refusing to listen on {settings.host} (not loopback) without these "
+                f"secrets: {', '.join(missing)}; set each in the environment"
+            )
+        return settings, []
+    return with_generated_secrets(settings)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.services.accounts import hash_password
 from backend.services.desk import Desk
-from backend.store.tables import Customer, Staff, Unit
+from backend.store.tables import Customer, HotlineAgent, Staff, Unit
 
 # name, phone, product, model, serial, bought (days ago), warranty years, contract days left,
 # address, region, region class
@@ -80,13 +81,23 @@ _UNITS = [
     ),
 ]
 
+# username, display name, role, region, phone; each signs in with demo_password(username)
+# (the README lists them). The hotline account posts calls for the agents DEMO_AGENTS.
 _STAFF = [
-    ("刘师傅", "technician", "北京·朝阳", "13911110001"),
-    ("孙师傅", "technician", "北京·海淀", "13911110002"),
-    ("周师傅", "technician", "北京·大兴", "13911110003"),
-    ("吴主管", "supervisor", "北京", "13911110009"),
-    ("郑调度", "dispatcher", "北京", "13911110010"),
+    ("liu", "刘师傅", "technician", "北京·朝阳", "13911110001"),
+    ("sun", "孙师傅", "technician", "北京·海淀", "13911110002"),
+    ("zhou", "周师傅", "technician", "北京·大兴", "13911110003"),
+    ("wu", "吴主管", "supervisor", "北京", "13911110009"),
+    ("zheng", "郑调度", "dispatcher", "北京", "13911110010"),
+    ("chen", "陈客服", "agent", "北京", None),
+    ("sysadmin", "系统管理员", "admin", None, None),
+    ("hotline", "400 热线网关", "hotline", None, None),
 ]
+DEMO_AGENTS = ("A01", "A02", "chen")
+
+
+def demo_password(username: str) -> str:
+    return f"demo-{username}-2026"
 
 
 def _years_after(day: date, years: int) -> date:
@@ -98,10 +109,11 @@ def _years_after(day: date, years: int) -> date:
 
 async def seed(desk: Desk) -> dict[str, int]:
     """Insert what is missing; running it twice changes nothing."""
-    return await desk.db.write(_seed, desk)
+    hashes = {username: hash_password(demo_password(username)) for username, *_ in _STAFF}
+    return await desk.db.write(_seed, desk, hashes)
 
 
-def _seed(session: Session, desk: Desk) -> dict[str, int]:
+def _seed(session: Session, desk: Desk, hashes: dict[str, str]) -> dict[str, int]:
     today, now = desk.today(), desk.now()
     added = {"customers": 0, "units": 0, "staff": 0}
     for name, phone, product, model, serial, ago, years, contract, addr, region, cls in _UNITS:
@@ -132,9 +144,27 @@ def _seed(session: Session, desk: Desk) -> dict[str, int]:
             )
         )
         added["units"] += 1
-    for name, role, region, phone in _STAFF:
-        if session.execute(select(Staff.id).where(Staff.name == name)).first():
-            continue
-        session.add(Staff(name=name, role=role, region=region, phone=phone, active=True))
-        added["staff"] += 1
+    for username, name, role, region, phone in _STAFF:
+        # by username; a row seeded before accounts existed is found by its name
+        staff = session.execute(
+            select(Staff).where((Staff.username == username) | (Staff.name == name))
+        ).scalar_one_or_none()
+        if staff is None:
+            staff = Staff(username=username, name=name, role=role, region=region, phone=phone)
+            staff.active = True
+            session.add(staff)
+            added["staff"] += 1
+        staff.username = username
+        if staff.password_hash is None:
+            staff.password_hash = hashes[username]
+        session.flush()
+        if role == "hotline":
+            known = set(
+                session.execute(
+                    select(HotlineAgent.agent_id).where(HotlineAgent.staff_id == staff.id)
+                ).scalars()
+            )
+            for agent in DEMO_AGENTS:
+                if agent not in known:
+                    session.add(HotlineAgent(staff_id=staff.id, agent_id=agent))
     return added

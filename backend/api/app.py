@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from aiohttp import web
 
-from backend.api import chats, console, customers, openapi, ops, reports, tickets, vocabulary
-from backend.api.auth import require_token
+from backend.api import (
+    admin,
+    callers,
+    chats,
+    console,
+    customers,
+    me,
+    openapi,
+    ops,
+    reports,
+    tickets,
+    vocabulary,
+)
+from backend.api.access import access_middleware
 from backend.api.errors import errors_middleware
-from backend.api.keys import CHAT_PUSH, DB, DESK, SETTINGS
+from backend.api.keys import CHAT_PUSH, DB, DESK, SESSIONS, SETTINGS
 from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
@@ -22,6 +35,7 @@ from backend.logs import request_id_middleware
 from backend.services.desk import Clock, Desk
 from backend.services.limits import LimitPolicy, Limits
 from backend.services.replies import Reply
+from backend.services.sessions import SessionPolicy
 from backend.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -38,6 +52,7 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         serious_severity=settings.serious_severity,
         survey_delay=timedelta(hours=settings.survey_delay_hours),
         retention=timedelta(days=settings.retention_days),
+        audit_retention=timedelta(days=settings.audit_retention_days),
         attachments_dir=settings.var_dir / "attachments",
         limits=Limits(limit_policy(settings)),
     )
@@ -64,12 +79,20 @@ class PolledOnly:
             log.warning("no live %s channel: message to chat %s only recorded", channel, chat_id)
 
 
+def session_policy(settings: Settings) -> SessionPolicy:
+    # Without a configured secret (tests, `aftercare run` fills one in): one per app,
+    # so its sessions end with it.
+    key = settings.session_secret or secrets.token_urlsafe(32)
+    return SessionPolicy(key=key.encode(), idle=timedelta(hours=settings.session_idle_hours))
+
+
 def store_ctx(clock: Clock | None):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         db = Database(app[SETTINGS].database_url)
         await db.upgrade()
         app[DB] = db
         app[DESK] = build_desk(app[SETTINGS], db, clock)
+        app[SESSIONS] = session_policy(app[SETTINGS])
         log.info("store ready (%s)", db.dialect)
         yield
         await db.close()
@@ -83,7 +106,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         middlewares=[
             request_id_middleware,
             errors_middleware,
-            require_token(lambda r: r.app[SETTINGS].staff_token),
+            access_middleware,  # every route's action against the permissions table
         ],
     )
     app[SETTINGS] = settings
@@ -97,4 +120,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(vocabulary.routes)
     app.add_routes(customers.routes)
     app.add_routes(openapi.routes)
+    app.add_routes(me.routes)
+    app.add_routes(callers.routes)
+    app.add_routes(admin.routes)
     return app

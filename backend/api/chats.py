@@ -1,9 +1,8 @@
-"""Staff endpoints for chats handed to a person (under /api/, so the staff token guards
-them).
+"""Staff endpoints for chats handed to a person (`chats`: dispatchers, supervisors).
 
 GET  /api/chats/handoff                              chats waiting for a person
 GET  /api/chats/{channel}/{external_id}/transcript   the whole transcript
-POST /api/chats/{channel}/{external_id}/reply        {"text": ..., "staff": ...}
+POST /api/chats/{channel}/{external_id}/reply        {"text": ...} (as the signed-in user)
 POST /api/chats/{channel}/{external_id}/handback     the bot takes over again
 """
 
@@ -13,9 +12,11 @@ import logging
 
 from aiohttp import web
 
+from backend.api.access import needs, principal
 from backend.api.errors import error_response, json_body
 from backend.api.keys import CHAT_PUSH, DESK
 from backend.domain.kinds import Channel
+from backend.domain.permissions import Action
 from backend.services import handoff
 from backend.services.replies import Reply
 
@@ -30,6 +31,7 @@ def _chat(request: web.Request) -> tuple[str, str]:
 
 
 @routes.get("/api/chats/handoff")
+@needs(Action.CHATS)
 async def waiting(request: web.Request) -> web.Response:
     chats = await handoff.waiting(request.app[DESK])
     return web.json_response(
@@ -49,6 +51,7 @@ async def waiting(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/chats/{channel}/{external_id}/transcript")
+@needs(Action.CHATS)
 async def transcript(request: web.Request) -> web.Response:
     t = await handoff.transcript(request.app[DESK], *_chat(request))
     return web.json_response(
@@ -73,26 +76,27 @@ async def transcript(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/chats/{channel}/{external_id}/reply")
+@needs(Action.CHATS)
 async def staff_reply(request: web.Request) -> web.Response:
     channel, chat_id = _chat(request)
     body = await json_body(request)
-    staff = body.get("staff")
-    if staff is not None and not isinstance(staff, str):
-        return error_response(422, "validation_failed", "staff must be a name")
     text = handoff.reply_text(body.get("text"))
     message_id = await handoff.staff_reply(
-        request.app[DESK], channel, chat_id, text, staff or "staff"
+        request.app[DESK], channel, chat_id, text, principal(request).actor
     )
     failed = await _deliver(request.app, channel, chat_id, Reply(text))
     return failed or web.json_response({"id": message_id}, status=201)
 
 
 @routes.post("/api/chats/{channel}/{external_id}/handback")
+@needs(Action.CHATS)
 async def hand_back(request: web.Request) -> web.Response:
     channel, chat_id = _chat(request)
     # The web page polls only pushed (system/staff) messages, so it is recorded as one.
     speaker = "system" if channel == Channel.WEB else "bot"
-    reply = await handoff.hand_back(request.app[DESK], channel, chat_id, speaker=speaker)
+    reply = await handoff.hand_back(
+        request.app[DESK], channel, chat_id, speaker=speaker, actor=principal(request).actor
+    )
     if reply is None:
         return error_response(404, "not_found", "no such chat")
     failed = await _deliver(request.app, channel, chat_id, reply)

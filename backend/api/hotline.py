@@ -1,4 +1,5 @@
-"""Hotline handoff endpoint: `POST /hotline/calls` with the hotline agents' token."""
+"""Hotline handoff endpoint: `POST /hotline/calls`, with a `hotline` account's token
+(for one of its known agents) or an `agent`'s own (for themselves)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from datetime import datetime
 
 from aiohttp import web
 
-from backend.api.auth import bearer_ok
-from backend.api.errors import error_response, json_body
-from backend.api.keys import DESK, NLU, SETTINGS
+from backend.api.access import needs, principal
+from backend.api.errors import json_body
+from backend.api.keys import DESK, NLU
 from backend.domain import fields
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import TicketKind
+from backend.domain.permissions import Action
 from backend.domain.transcript import CUSTOMER, parse_plain, parse_turns
+from backend.services.accounts import check_agent
 from backend.services.hotline import CallRecord, import_call
 
 routes = web.RouteTableDef()
@@ -68,11 +71,11 @@ def call_from(body: dict) -> CallRecord:
 
 
 @routes.post("/hotline/calls")
+@needs(Action.HOTLINE_CALL)
 async def post_call(request: web.Request) -> web.Response:
-    if not bearer_ok(request, request.app[SETTINGS].hotline_token):
-        return error_response(401, "unauthorized", "a valid hotline bearer token is required")
     call = call_from(await json_body(request))
     desk = request.app[DESK]
+    await check_agent(desk, principal(request), call.agent_id)  # 422 for an unknown agent
     desk.limits.agent_call(call.agent_id, desk.now())  # before the NLU work it would cost
     nlu = request.app[NLU]
     said = [t.text for t in call.turns if t.speaker == CUSTOMER]

@@ -8,8 +8,10 @@ from typing import Protocol
 from aiohttp import web
 
 from backend.config import Settings
+from backend.services.accounts import Principal
 from backend.services.desk import Desk
 from backend.services.replies import Reply
+from backend.services.sessions import SessionPolicy
 from backend.store.db import Database
 from nlu.client import NluClient
 
@@ -27,3 +29,6 @@ DB = web.AppKey("db", Database)
 DESK = web.AppKey("desk", Desk)
 NLU = web.AppKey("nlu", NluClient)
 CHAT_PUSH = web.AppKey("chat_push", ChatPush)
+SESSIONS = web.AppKey("sessions", SessionPolicy)
+# The authenticated caller of a request (backend/api/access.py).
+PRINCIPAL = web.RequestKey("principal", Principal)

@@ -16,8 +16,10 @@ from importlib import resources
 import yaml
 from aiohttp import web
 
+from backend.api.access import needs
 from backend.domain import lifecycle
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
+from backend.domain.permissions import Action
 from backend.services import handoff
 
 routes = web.RouteTableDef()
@@ -54,5 +56,6 @@ def document() -> dict:
 
 
 @routes.get("/api/openapi.json")
+@needs(Action.DOCUMENT)
 async def get_document(request: web.Request) -> web.Response:
     return web.json_response(_document())

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from backend.api.access import needs
 from backend.api.auth import bearer_in
 from backend.api.errors import error_response
 from backend.api.keys import DESK, NLU, SETTINGS
+from backend.domain.permissions import Action
 from backend.metrics import CONTENT_TYPE
 from backend.services import health
 
@@ -28,6 +30,7 @@ _RELAYED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 @routes.get("/healthz")
+@needs(Action.PUBLIC)
 async def healthz(request: web.Request) -> web.Response:
     """Liveness: the process serves and the store answers."""
     try:
@@ -39,6 +42,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 @routes.get("/readyz")
+@needs(Action.PUBLIC)
 async def readyz(request: web.Request) -> web.Response:
     """Readiness: store reachable, migrations at head, the NLU serving the current model."""
     checks: dict[str, dict] = {}
@@ -88,6 +92,7 @@ def metrics_allowed(
 
 
 @routes.get("/metrics")
+@needs(Action.PUBLIC)  # its own guard: loopback or the metrics token
 async def metrics(request: web.Request) -> web.Response:
     refused = metrics_allowed(request.remote, request.headers, request.app[SETTINGS].metrics_token)
     if refused is not None:

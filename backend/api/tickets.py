@@ -6,11 +6,20 @@ from datetime import date
 
 from aiohttp import web
 
-from backend.api.errors import json_body
+from backend.api.access import needs, principal
+from backend.api.errors import error_response, json_body
 from backend.api.keys import DESK
-from backend.domain import fields, lifecycle
+from backend.domain import lifecycle
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
+from backend.domain.permissions import (
+    JUDGED_FIELDS,
+    JUDGED_MOVES,
+    OWN_TICKETS_ONLY,
+    TECHNICIAN_MOVES,
+    Action,
+    allowed,
+)
 from backend.services import listings, transitions
 from backend.services.expedite import expedite
 from backend.services.registration import Registration, register
@@ -31,14 +40,16 @@ _TEXT_FIELDS = (
 )
 
 
-def staff_actor(body: dict) -> str:
-    """Who did it, as the events record it: `staff:<actor>` (the body's, default api)."""
-    actor = body.get("actor", "api")
-    if not isinstance(actor, str) or not actor.strip():
-        raise ValidationFailed("actor must be a non-empty string")
-    actor = f"staff:{actor.strip()}"
-    fields.check({"actor": actor})
-    return actor
+def staff_actor(request: web.Request) -> str:
+    """Who did it, as the events record it: the authenticated account (`staff:<username>`).
+    A body's `actor` is never read: the record of who did what is the evidence."""
+    return principal(request).actor
+
+
+def seen_by(request: web.Request) -> int | None:
+    """A technician's staff id (they see only their own tickets), else None."""
+    who = principal(request)
+    return who.staff_id if who.role in OWN_TICKETS_ONLY else None
 
 
 def _enum(cls, value, field: str):
@@ -71,7 +82,7 @@ def _text(body: dict, field: str) -> str | None:
     return value
 
 
-def registration_from(body: dict) -> Registration:
+def registration_from(body: dict, actor: str) -> Registration:
     kind = _enum(TicketKind, body.get("kind"), "kind")
     if kind is None:
         raise ValidationFailed("kind is required (repair, complaint or maintenance)")
@@ -88,7 +99,7 @@ def registration_from(body: dict) -> Registration:
     return Registration(
         kind=kind,
         channel=Channel.API,
-        actor=staff_actor(body),
+        actor=actor,
         requested_date=requested_date,
         region_class=_enum(RegionClass, body.get("region_class"), "region_class"),
         severity=_enum(Severity, body.get("severity"), "severity"),
@@ -98,12 +109,15 @@ def registration_from(body: dict) -> Registration:
 
 
 @routes.post("/api/tickets")
+@needs(Action.TICKETS_FILE)
 async def create_ticket(request: web.Request) -> web.Response:
-    view = await register(request.app[DESK], registration_from(await json_body(request)))
+    body = await json_body(request)
+    view = await register(request.app[DESK], registration_from(body, staff_actor(request)))
     return web.json_response(view.to_dict(), status=201)
 
 
 @routes.get("/api/tickets")
+@needs(Action.TICKETS_READ)
 async def list_tickets(request: web.Request) -> web.Response:
     kind = request.query.get("kind")
     try:
@@ -115,28 +129,51 @@ async def list_tickets(request: web.Request) -> web.Response:
         kind=_enum(TicketKind, kind, "kind") if kind else None,
         status=_status(request.query.get("status") or None),
         limit=limit,
+        seen_by=seen_by(request),
     )
     return web.json_response({"tickets": [v.to_dict() for v in views]})
 
 
 @routes.get("/api/queue")
+@needs(Action.QUEUE)
 async def dispatch_queue(request: web.Request) -> web.Response:
     views = await listings.dispatch_queue(request.app[DESK])
     return web.json_response({"queue": [v.to_dict() for v in views]})
 
 
 @routes.get("/api/tickets/{number}")
+@needs(Action.TICKETS_READ)
 async def get_ticket(request: web.Request) -> web.Response:
-    view = await listings.ticket(request.app[DESK], request.match_info["number"])
+    view = await listings.ticket(request.app[DESK], request.match_info["number"], seen_by(request))
     return web.json_response(view.to_dict())
 
 
+def _refused_move(request: web.Request, body: dict, target: str) -> web.Response | None:
+    """The finer rules of a move: a technician makes only a visit's moves; closing and
+    judging a complaint is the supervisors' (`tickets.judge`)."""
+    who = principal(request)
+    if who.role in OWN_TICKETS_ONLY and target not in TECHNICIAN_MOVES:
+        moves = ", ".join(sorted(TECHNICIAN_MOVES))
+        return error_response(403, "forbidden", f"a technician may only move to: {moves}")
+    judged = target in JUDGED_MOVES or any(body.get(f) is not None for f in JUDGED_FIELDS)
+    if judged and not allowed(who.role, Action.TICKETS_JUDGE):
+        return error_response(
+            403,
+            "forbidden",
+            "closing and a complaint's outcome, cause or responsibility are for supervisors",
+        )
+    return None
+
+
 @routes.post("/api/tickets/{number}/status")
+@needs(Action.TICKETS_MOVE)
 async def move_status(request: web.Request) -> web.Response:
     body = await json_body(request)
     target = body.get("status")
     if not isinstance(target, str):
         raise ValidationFailed("status is required")
+    if (refused := _refused_move(request, body, target)) is not None:
+        return refused
     technician_id, major_fault = body.get("technician_id"), body.get("major_fault")
     if technician_id is not None and not _is_id(technician_id):
         raise ValidationFailed("technician_id must be a staff id (a number)")
@@ -144,7 +181,8 @@ async def move_status(request: web.Request) -> web.Response:
         raise ValidationFailed("major_fault must be true or false")
     change = transitions.StatusChange(
         target=target,
-        actor=staff_actor(body),
+        actor=staff_actor(request),
+        seen_by=seen_by(request),
         note=_text(body, "note"),
         technician_id=technician_id,
         outcome=_text(body, "outcome"),
@@ -157,6 +195,7 @@ async def move_status(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/tickets/{number}/assign")
+@needs(Action.TICKETS_ASSIGN)
 async def assign(request: web.Request) -> web.Response:
     body = await json_body(request)
     technician_id = body.get("technician_id")
@@ -166,24 +205,27 @@ async def assign(request: web.Request) -> web.Response:
         request.app[DESK],
         request.match_info["number"],
         technician_id,
-        actor=staff_actor(body),
+        actor=staff_actor(request),
     )
     return web.json_response(view.to_dict())
 
 
 @routes.post("/api/tickets/{number}/notes")
+@needs(Action.TICKETS_NOTE)
 async def add_note(request: web.Request) -> web.Response:
     body = await json_body(request)
     view = await transitions.add_note(
         request.app[DESK],
         request.match_info["number"],
         _text(body, "note") or "",
-        actor=staff_actor(body),
+        actor=staff_actor(request),
+        seen_by=seen_by(request),
     )
     return web.json_response(view.to_dict())
 
 
 @routes.post("/api/tickets/{number}/expedite")
+@needs(Action.TICKETS_EXPEDITE)
 async def expedite_ticket(request: web.Request) -> web.Response:
     """Staff urge a ticket: recorded under the staff name, escalated to the supervisors
     when a running SLA clock is past its warning point. The body is optional."""
@@ -194,13 +236,14 @@ async def expedite_ticket(request: web.Request) -> web.Response:
     result = await expedite(
         request.app[DESK],
         request.match_info["number"],
-        actor=staff_actor(body),
+        actor=staff_actor(request),
         **({"note": note} if note else {}),
     )
     return web.json_response({**result.view.to_dict(), "escalated": result.escalated})
 
 
 @routes.get("/api/staff")
+@needs(Action.STAFF_READ)
 async def list_staff(request: web.Request) -> web.Response:
     people = await listings.active_staff(request.app[DESK])
     return web.json_response({"staff": people})

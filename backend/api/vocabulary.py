@@ -19,8 +19,10 @@ import functools
 
 from aiohttp import web
 
+from backend.api.access import needs
 from backend.domain import lifecycle, sla
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
+from backend.domain.permissions import Action
 from backend.services import texts
 
 routes = web.RouteTableDef()
@@ -62,5 +64,6 @@ def vocabulary() -> dict:
 
 
 @routes.get("/api/vocabulary")
+@needs(Action.VOCABULARY)
 async def get_vocabulary(request: web.Request) -> web.Response:
     return web.json_response(vocabulary())

@@ -1,15 +1,20 @@
 """The audit log: who did what to whom, and when (append-only; see tables.AuditLog).
 
-Synchronous, on the ORM `Session` of the unit of work whose change it records, so the
-entry commits or rolls back with that change."""
+Recorded: sign-ins and failed sign-ins, sign-outs, accounts created / changed /
+disabled, tokens created and revoked, hotline agents added, views of a customer's full
+record, staff replies and hand-backs, erasures, retention purges. `record` is
+synchronous, on the ORM `Session` of the unit of work whose change it records, so the
+entry commits or rolls back with that change. Admins read it (`entries`); the only
+deletion is the retention job's, of entries older than the audit retention period."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from backend.services.desk import Desk
 from backend.store.tables import AuditLog
 
 
@@ -27,3 +32,39 @@ def last_at(session: Session, action: str) -> datetime | None:
     """When `action` was last recorded."""
     stmt = select(AuditLog.at).where(AuditLog.action == action)
     return session.execute(stmt.order_by(AuditLog.at.desc()).limit(1)).scalar_one_or_none()
+
+
+async def entries(
+    desk: Desk, *, action: str | None = None, subject: str | None = None, limit: int = 100
+) -> list[dict]:
+    """The newest entries first, optionally of one action (or `login.*`) and subject."""
+    return await desk.db.read(_entries, action, subject, limit)
+
+
+def _entries(session: Session, action: str | None, subject: str | None, limit: int):
+    stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)
+    if action:
+        stmt = (
+            stmt.where(AuditLog.action.startswith(action[:-1], autoescape=True))
+            if action.endswith("*")
+            else stmt.where(AuditLog.action == action)
+        )
+    if subject:
+        stmt = stmt.where(AuditLog.subject == subject)
+    return [
+        {
+            "id": e.id,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "subject": e.subject,
+            "detail": e.detail,
+        }
+        for e in session.execute(stmt).scalars()
+    ]
+
+
+def purge_before(session: Session, before: datetime) -> int:
+    """Remove entries older than the audit retention period (the retention job's only
+    deletion from the log; the application otherwise only appends)."""
+    return session.execute(delete(AuditLog).where(AuditLog.at < before)).rowcount

@@ -30,6 +30,8 @@ class Desk:
     # closed ticket's transcripts and photos are kept, and where the photos are.
     retention: timedelta = timedelta(days=3 * 365)
     attachments_dir: Path | None = None
+    # How long audit log entries are kept (the retention job purges older ones).
+    audit_retention: timedelta = timedelta(days=3 * 365)
     # Counters of what the use cases did (backend/metrics.py), one registry per desk.
     metrics: Metrics = field(default_factory=Metrics)
     # Abuse limits; off unless the composition root gives the configured ones.

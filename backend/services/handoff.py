@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.kinds import Channel
-from backend.services import texts
+from backend.services import audit, texts
 from backend.services.desk import Desk
 from backend.services.replies import Reply
 from backend.store.tables import Conversation, Message, Ticket
@@ -83,22 +83,24 @@ async def transcript(desk: Desk, channel: str, chat_id: str) -> Transcript:
     return await desk.db.read(_transcript, channel, chat_id)
 
 
-async def staff_reply(desk: Desk, channel: str, chat_id: str, text: str, staff: str) -> int:
-    """Record what a person answers the chat; returns the message id. The caller delivers
-    `Reply(text)` (stripped, as recorded)."""
+async def staff_reply(desk: Desk, channel: str, chat_id: str, text: str, actor: str) -> int:
+    """Record what a person answers the chat (who: `actor`, in the audit log); returns
+    the message id. The caller delivers `Reply(text)` (stripped, as recorded)."""
     check_channel(channel)
     text = reply_text(text)
-    message_id = await desk.db.write(_staff_reply, channel, chat_id, text, desk.now())
-    log.info("staff %s replied to %s chat %s (message %d)", staff, channel, chat_id, message_id)
+    message_id = await desk.db.write(_staff_reply, channel, chat_id, text, desk.now(), actor)
+    log.info("%s replied to %s chat %s (message %d)", actor, channel, chat_id, message_id)
     return message_id
 
 
-async def hand_back(desk: Desk, channel: str, chat_id: str, *, speaker: str) -> Reply | None:
+async def hand_back(
+    desk: Desk, channel: str, chat_id: str, *, speaker: str, actor: str
+) -> Reply | None:
     """Give the chat back to the bot: the customer is told so, with the main menu.
     None when there is no such chat; NotHandedOff when the bot has it already."""
     check_channel(channel)
     reply = Reply(texts.HANDED_BACK, texts.MENU)
-    found = await desk.db.write(_hand_back, channel, chat_id, speaker, reply, desk.now())
+    found = await desk.db.write(_hand_back, channel, chat_id, speaker, reply, desk.now(), actor)
     return reply if found else None
 
 
@@ -164,15 +166,24 @@ def _transcript(session: Session, channel: str, chat_id: str) -> Transcript:
     )
 
 
-def _staff_reply(session: Session, channel: str, chat_id: str, text: str, now: datetime) -> int:
+def _staff_reply(session: Session, channel: str, chat_id: str, text: str, now, actor: str) -> int:
     conv = _conversation(session, channel, chat_id)
     if conv is None:
         raise NotFound(f"no {channel} chat {chat_id!r}")
-    return _record(session, conv, speaker="staff", reply=Reply(text), now=now)
+    message_id = _record(session, conv, speaker="staff", reply=Reply(text), now=now)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="chat.reply",
+        subject=f"message:{message_id}",
+        detail={"conversation": conv.id},
+    )
+    return message_id
 
 
 def _hand_back(
-    session: Session, channel: str, chat_id: str, speaker: str, reply: Reply, now: datetime
+    session: Session, channel: str, chat_id: str, speaker: str, reply: Reply, now, actor: str
 ) -> bool:
     conv = _conversation(session, channel, chat_id, lock=True)
     if conv is None:
@@ -187,6 +198,14 @@ def _hand_back(
     flag_modified(conv, "state")
     conv.updated_at = now
     _record(session, conv, speaker=speaker, reply=reply, now=now)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="chat.handback",
+        subject=f"conversation:{conv.id}",
+        detail={},
+    )
     return True
 
 

@@ -19,14 +19,22 @@ from backend.store.tables import Staff, Ticket
 
 
 async def tickets(
-    desk: Desk, *, kind: TicketKind | None = None, status: str | None = None, limit: int = 50
+    desk: Desk,
+    *,
+    kind: TicketKind | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    seen_by: int | None = None,
 ) -> list[TicketView]:
-    """The newest tickets first, optionally of one kind and/or status."""
-    return await desk.db.read(_tickets, kind, status, limit)
+    """The newest tickets first, optionally of one kind and/or status; with `seen_by`
+    (a technician's staff id) only those assigned to them."""
+    return await desk.db.read(_tickets, kind, status, limit, seen_by)
 
 
-def _tickets(session: Session, kind: TicketKind | None, status: str | None, limit: int):
+def _tickets(session: Session, kind, status: str | None, limit: int, seen_by: int | None):
     stmt = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+    if seen_by is not None:
+        stmt = stmt.where(Ticket.technician_id == seen_by)
     if kind is not None:
         stmt = stmt.where(Ticket.kind == kind.value)
     if status is not None:
@@ -48,13 +56,14 @@ def _dispatch_queue(session: Session) -> list[TicketView]:
     return _views(session, stmt)
 
 
-async def ticket(desk: Desk, number: str) -> TicketView:
-    """One ticket's view; NotFound for an unknown or malformed number."""
-    return await desk.db.read(_ticket, number)
+async def ticket(desk: Desk, number: str, seen_by: int | None = None) -> TicketView:
+    """One ticket's view; NotFound for an unknown or malformed number (or, `seen_by` a
+    technician, one not assigned to them)."""
+    return await desk.db.read(_ticket, number, seen_by)
 
 
-def _ticket(session: Session, number: str) -> TicketView:
-    return ticket_view(session, find_ticket(session, number))
+def _ticket(session: Session, number: str, seen_by: int | None) -> TicketView:
+    return ticket_view(session, find_ticket(session, number, seen_by=seen_by))
 
 
 async def active_staff(desk: Desk) -> list[dict]:
@@ -65,7 +74,11 @@ def _active_staff(session: Session) -> list[dict]:
     people = session.execute(
         select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
     ).scalars()
-    return [{"id": s.id, "name": s.name, "role": s.role, "region": s.region} for s in people]
+    return [
+        {"id": s.id, "username": s.username, "name": s.name, "role": s.role, "region": s.region}
+        for s in people
+        if s.role in ("technician", "dispatcher", "supervisor")
+    ]
 
 
 def _views(session: Session, stmt) -> list[TicketView]:

@@ -54,6 +54,7 @@ class PurgeReport:
     identities: int = 0
     files_removed: int = 0
     orphan_files_removed: int = 0
+    audit_entries: int = 0  # audit log entries past AFTERCARE_AUDIT_RETENTION_DAYS
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -62,7 +63,9 @@ class PurgeReport:
 async def purge(desk: Desk, *, now: datetime | None = None) -> PurgeReport:
     """Remove what is past its retention period as of `now` (default: the desk's clock)."""
     now = now or desk.now()
-    counts, paths = await desk.db.write(_purge, now - desk.retention, now - ANONYMOUS_IDLE, now)
+    counts, paths = await desk.db.write(
+        _purge, now - desk.retention, now - ANONYMOUS_IDLE, now, now - desk.audit_retention
+    )
     removed = photos.remove_files(paths)
     referenced = await desk.db.read(_referenced_paths)
     orphans = photos.remove_orphans(desk.attachments_dir, referenced, now)
@@ -80,9 +83,10 @@ async def run_daily(desk: Desk) -> PurgeReport | None:
 
 
 def _purge(
-    session: Session, closed_before: datetime, idle_before: datetime, now: datetime
+    session: Session, closed_before: datetime, idle_before: datetime, now: datetime, audit_before
 ) -> tuple[dict, list[str | None]]:
     counts = {"tickets": 0, "messages": 0, "attachments": 0}
+    counts["audit_entries"] = audit.purge_before(session, audit_before)
     paths: list[str | None] = []
     old = select(Ticket.id).where(
         or_(

@@ -36,6 +36,7 @@ class StatusChange:
     cause: str | None = None
     responsible_dept: str | None = None
     major_fault: bool | None = None  # repair `on_site`: the 4-hour fix clock is excepted
+    seen_by: int | None = None  # a technician's staff id: only their own tickets move
 
 
 async def change_status(desk: Desk, number: str, change: StatusChange) -> TicketView:
@@ -52,7 +53,7 @@ async def change_status(desk: Desk, number: str, change: StatusChange) -> Ticket
 
 
 def _change_status(session: Session, desk: Desk, number: str, change: StatusChange):
-    ticket = find_ticket(session, number, lock=True)
+    ticket = find_ticket(session, number, lock=True, seen_by=change.seen_by)
     apply_status(session, desk, ticket, change)
     return ticket_view(session, ticket)
 
@@ -179,16 +180,18 @@ def _assign_ticket(session: Session, desk: Desk, number: str, technician_id: int
     return ticket_view(session, ticket)
 
 
-async def add_note(desk: Desk, number: str, note: str, actor: str = "staff") -> TicketView:
+async def add_note(
+    desk: Desk, number: str, note: str, actor: str = "staff", seen_by: int | None = None
+) -> TicketView:
     note = (note or "").strip()
     if not note:
         raise ValidationFailed("a note must not be empty")
     fields.check({"note": note, "actor": actor})
-    return await desk.db.write(_add_note, desk, number, note, actor)
+    return await desk.db.write(_add_note, desk, number, note, actor, seen_by)
 
 
-def _add_note(session: Session, desk: Desk, number: str, note: str, actor: str) -> TicketView:
-    ticket = find_ticket(session, number)
+def _add_note(session: Session, desk: Desk, number: str, note: str, actor: str, seen_by):
+    ticket = find_ticket(session, number, seen_by=seen_by)
     session.add(
         TicketEvent(ticket_id=ticket.id, at=desk.now(), actor=actor, action="note", note=note)
     )

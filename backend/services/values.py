@@ -46,6 +46,7 @@ class EventView:
     from_status: str | None
     to_status: str | None
     note: str | None
+    actor_name: str | None = None  # a staff actor's display name (the actor is username)
 
 
 @dataclass(frozen=True)

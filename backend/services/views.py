@@ -20,6 +20,8 @@ def ticket_view(session: Session, ticket: Ticket) -> TicketView:
         .where(TicketEvent.ticket_id == ticket.id)
         .order_by(TicketEvent.at, TicketEvent.id)
     ).scalars()
+    events = list(events)
+    names = _staff_names(session, {e.actor for e in events})
     clocks = session.execute(
         select(SlaClock).where(SlaClock.ticket_id == ticket.id).order_by(SlaClock.id)
     ).scalars()
@@ -49,7 +51,10 @@ def ticket_view(session: Session, ticket: Ticket) -> TicketView:
         resolved_at=ticket.resolved_at,
         closed_at=ticket.closed_at,
         events=tuple(
-            EventView(e.at, e.actor, e.action, e.from_status, e.to_status, e.note) for e in events
+            EventView(
+                e.at, e.actor, e.action, e.from_status, e.to_status, e.note, names.get(e.actor)
+            )
+            for e in events
         ),
         clocks=tuple(
             ClockView(
@@ -64,3 +69,12 @@ def ticket_view(session: Session, ticket: Ticket) -> TicketView:
             for c in clocks
         ),
     )
+
+
+def _staff_names(session: Session, actors: set[str]) -> dict[str, str]:
+    """`staff:<username>` -> that account's display name, for the actors given."""
+    usernames = {a.removeprefix("staff:") for a in actors if a.startswith("staff:")}
+    if not usernames:
+        return {}
+    rows = session.execute(select(Staff.username, Staff.name).where(Staff.username.in_(usernames)))
+    return {f"staff:{username}": name for username, name in rows}

@@ -79,16 +79,57 @@ class Unit(Base):
 
 
 class Staff(Base):
-    """Dispatchers, technicians and supervisors."""
+    """A staff account: a person (or a hotline system) with a role
+    (backend/domain/permissions.py). `name` is the display name; a disabled account
+    (`active` false) can neither sign in nor use its tokens."""
 
     __tablename__ = "staff"
     id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(16))  # technician | dispatcher | supervisor
+    role: Mapped[str] = mapped_column(String(16))  # permissions.ROLES
     region: Mapped[str | None] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(32))
     telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None: no login
+
+
+class StaffToken(Base):
+    """A personal API token; only its SHA-256 is kept (the token is shown once)."""
+
+    __tablename__ = "staff_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSession(Base):
+    """A console sign-in; the cookie's value is kept only as a keyed hash."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class HotlineAgent(Base):
+    """An agent id a hotline account may post calls for (an unknown one is refused)."""
+
+    __tablename__ = "hotline_agents"
+    __table_args__ = (UniqueConstraint("staff_id", "agent_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
 
 
 class TicketCounter(Base):
@@ -292,5 +333,5 @@ class AuditLog(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32), index=True)
-    subject: Mapped[str] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(String(128), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 
 from aiohttp import web
 
+from backend.clients import Networks, client_address, trusted_networks
 from backend.services.replies import Reply
 
 # UTF-8 JSON: Chinese text as itself, not \uXXXX escapes (still valid JSON, and what
@@ -26,42 +26,6 @@ def rest_message(recipient: str, reply: Reply) -> dict:
     return data
 
 
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-
-
-def trusted_networks(setting: str) -> Networks:
-    """AFTERCARE_TRUSTED_PROXIES: comma-separated addresses or networks."""
-    parts = (p.strip() for p in setting.split(","))
-    return tuple(ipaddress.ip_network(p, strict=False) for p in parts if p)
-
-
-def client_address(request: web.Request, trusted: Networks) -> str | None:
-    """Who sent the request: the peer, or, when the peer is a trusted proxy, the nearest
-    address in X-Forwarded-For that is not one of ours (a client can prepend anything it
-    likes to that header, so it is read from the right)."""
-    peer = request.remote
-    if not _within(peer, trusted):
-        return peer
-    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _within(hop, trusted):
-            return hop if _valid(hop) else peer
-    return peer
-
-
-def _valid(address: str) -> bool:
-    try:
-        ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return True
-
-
-def _within(address: str | None, trusted: Networks) -> bool:
-    if not address or not trusted:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in trusted)
+# Who is asking (the peer, or behind our own proxies the forwarded client): one rule,
+# in backend/clients.py, shared with the staff API.
+__all__ = ["Networks", "client_address", "json_response", "rest_message", "trusted_networks"]

@@ -9,8 +9,9 @@ from backend.api.app import create_app
 from backend.api.keys import CHAT_PUSH, DESK
 from backend.config import Settings
 from backend.services.replies import Reply
+from tests.fixtures.staff import headers, seed_accounts
 
-STAFF = {"Authorization": "Bearer test-staff"}
+STAFF = headers("supervisor")  # all a dispatcher does and more; other roles: headers(role)
 
 
 class RecordingPush:
@@ -30,10 +31,11 @@ class RecordingPush:
 async def api(db, clock):
     """A client of the real app on the test database (`db` empties it first);
     `api.pushes` records what the staff endpoints hand to the live channels."""
-    settings = Settings(database_url=db.url, staff_token="test-staff")
+    settings = Settings(database_url=db.url)
     app = create_app(settings, clock=clock)
     app[CHAT_PUSH] = pushes = RecordingPush()
     async with TestClient(TestServer(app)) as client:
         client.desk = app[DESK]
         client.pushes = pushes
+        client.staff_ids = await seed_accounts(app[DESK].db)
         yield client

@@ -9,6 +9,7 @@ from importlib import resources
 from backend.domain import lifecycle, sla
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
 from tests.api.conftest import STAFF
+from tests.fixtures.staff import sign_in
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -76,7 +77,7 @@ def test_the_console_keeps_no_copy_of_the_codes():
     """No status, kind, category, clock or region code as a string literal or an object
     key in the page: labels and moves come from /api/vocabulary."""
     page = _console()
-    script = page[page.index("<script>") : page.index("</script>")]
+    script = page[page.index("<script") : page.index("</script>")]
     codes = {s for machine in lifecycle.MACHINES.values() for s in machine}
     codes |= {k.value for k in TicketKind} | {c.value for c in ServiceCategory}
     codes |= set(sla.CLOCKS) | {r.value for r in RegionClass}
@@ -89,6 +90,9 @@ def test_the_console_keeps_no_copy_of_the_codes():
     assert '"/api/vocabulary"' in script
 
 
-async def test_the_console_is_served(api):
+async def test_the_console_is_served_to_a_signed_in_user(api):
+    signed_out = await api.get("/console", allow_redirects=False)
+    assert signed_out.status == 303 and signed_out.headers["Location"] == "/console/login"
+    _, csrf = await sign_in(api, "dispatcher")
     resp = await api.get("/console")
-    assert resp.status == 200 and "/api/vocabulary" in await resp.text()
+    assert resp.status == 200 and "/api/vocabulary" in await resp.text() and csrf

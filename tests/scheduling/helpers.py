@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from backend.domain.kinds import Channel, TicketKind
@@ -31,7 +33,14 @@ async def add_notice(desk, key: str, chat: str, *, ticket_id=None, channel="tele
 
 async def add_staff(desk, name: str, role: str, chat: str | None, region: str | None = None):
     def unit(session) -> int:
-        person = Staff(name=name, role=role, telegram_chat_id=chat, region=region, phone=None)
+        person = Staff(
+            username=f"{role}-{uuid.uuid4().hex[:8]}",
+            name=name,
+            role=role,
+            telegram_chat_id=chat,
+            region=region,
+            phone=None,
+        )
         session.add(person)
         session.flush()
         return person.id

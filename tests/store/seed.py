@@ -66,8 +66,10 @@ def _seed_units(s, now) -> dict[str, int]:
         ),
     ]
     s.add_all(units)
-    tech = Staff(name="刘师傅", role="technician", phone="13911110001", active=True)
-    boss = Staff(name="吴主管", role="supervisor", telegram_chat_id="9001", active=True)
+    tech = Staff(username="liu", name="刘师傅", role="technician", phone="13911110001", active=True)
+    boss = Staff(
+        username="wu", name="吴主管", role="supervisor", telegram_chat_id="9001", active=True
+    )
     s.add_all([tech, boss])
     s.flush()
     return {"customer": customer.id, "technician": tech.id, "supervisor": boss.id}

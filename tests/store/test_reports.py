@@ -42,7 +42,7 @@ class Seeder:
         self.serial = count(1)
 
     def staff(self, name):
-        person = Staff(name=name, role="technician")
+        person = Staff(username=f"tech{next(self.serial)}", name=name, role="technician")
         self.session.add(person)
         self.session.flush()
         return person
