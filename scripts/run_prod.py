@@ -157,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         if args.rasa_url:
-            rasa_url, token = args.rasa_url, args.rasa_token or "dev-rasa-token"
+            rasa_url, token = args.rasa_url, args.rasa_token or os.environ.get("RASA_TOKEN")
+            if not token:
+                raise SystemExit("run_prod: --rasa-url needs --rasa-token (or RASA_TOKEN)")
         else:
             token = args.rasa_token or secrets.token_urlsafe(16)
             argv_rasa = [str(AFTERCARE), "nlu", "serve", "--port", str(args.rasa_port)]
@@ -170,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
             rasa_url = rasa.url
             print(f"rasa pid {rasa.process.pid} port {args.rasa_port}", flush=True)
         env |= {"RASA_URL": rasa_url, "RASA_TOKEN": token}
+        # One session secret (and REST secret) for every app: a console session signed in
+        # through one app is good at the others behind the proxy.
+        for name in ("AFTERCARE_SESSION_SECRET", "AFTERCARE_REST_SECRET"):
+            env[name] = os.environ.get(name) or secrets.token_urlsafe(32)
 
         ports = [args.app_port + i for i in range(args.apps)]
         for i, port in enumerate(ports, 1):

@@ -19,7 +19,7 @@ from aiohttp import web
 from backend.api.access import needs
 from backend.domain import lifecycle
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
-from backend.domain.permissions import Action
+from backend.domain.permissions import ROLES, Action
 from backend.services import handoff
 
 routes = web.RouteTableDef()
@@ -38,6 +38,7 @@ def domain_schemas() -> dict[str, dict]:
         "RegionClass": _enum(RegionClass),
         "Severity": _enum(Severity),
         "ServiceCategory": _enum(ServiceCategory),
+        "Role": _enum(ROLES),
     }
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.domain import fields
@@ -406,7 +407,10 @@ async def ensure_admin(desk: Desk) -> str | None:
     """With no active admin at all, create `admin` with a random password and return
     the password (shown once); None when an admin exists."""
     password = secrets.token_urlsafe(12)
-    created = await desk.db.write(_ensure_admin, desk, hash_password(password))
+    try:
+        created = await desk.db.write(_ensure_admin, desk, hash_password(password))
+    except IntegrityError:  # another process starting on the same store made it first
+        return None
     return password if created else None
 
 

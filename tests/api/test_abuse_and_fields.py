@@ -86,17 +86,14 @@ async def test_an_over_long_ticket_field_is_a_clear_422(api, body_field):
 
 
 async def test_over_long_values_of_the_staff_actions_are_clear_422s(api):
-    ids = await seed_units(api.desk)
+    await seed_units(api.desk)
     created = await api.post(
         "/api/tickets", json={"kind": "complaint", "description": "态度差"}, headers=STAFF
     )
     number = (await created.json())["number"]
     events = await count(api.desk.db, TicketEvent)
-    long_actor = "a" * FIELDS["actor"].size  # "staff:" makes it too long for its column
     cases = [
         (f"/api/tickets/{number}/notes", {"note": _too_long("note")}),
-        (f"/api/tickets/{number}/notes", {"note": "已联系", "actor": long_actor}),
-        (f"/api/tickets/{number}/status", {"status": "acknowledged", "actor": long_actor}),
         (f"/api/tickets/{number}/status", {"status": "acknowledged", "note": _too_long("note")}),
         (
             f"/api/tickets/{number}/status",
@@ -110,13 +107,7 @@ async def test_over_long_values_of_the_staff_actions_are_clear_422s(api):
             f"/api/tickets/{number}/status",
             {"status": "resolved", "outcome": _too_long("outcome")},
         ),
-        (
-            f"/api/tickets/{number}/assign",
-            {"technician_id": ids["technician"], "actor": long_actor},
-        ),
         (f"/api/tickets/{number}/expedite", {"note": _too_long("note")}),
-        (f"/api/tickets/{number}/expedite", {"actor": long_actor}),
-        ("/api/customers/erase", {"phone": "13812345678", "actor": long_actor}),
     ]
     for path, body in cases:
         resp = await api.post(path, json=body, headers=STAFF)

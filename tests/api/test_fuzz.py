@@ -3,12 +3,15 @@
 The whole application as `aftercare run` wires it (backend.compose.build_app: staff API,
 hotline, REST channel, web chat, scheduler) listens on a loopback TCP port, with the
 real Rasa model behind the chat and the hotline, demo data and a few tickets in the
-store. Every documented operation is fuzzed by each kind of caller that may call it,
-with that caller's token: valid and invalid data (Schemathesis' examples, coverage and
-fuzzing phases), and the response must never be a 5xx and must match the document
+store. Every documented operation is fuzzed by each caller that may call it (one staff
+account of every role, with its personal token, and the public; who may call what is
+the permissions table, backend/domain/permissions.py): valid and invalid data
+(Schemathesis' examples, coverage and fuzzing phases), and the response must never be
+a 5xx and must match the document
 (status, content type, headers, body schema). Schemathesis also replays each accepted
 request without a token and with a wrong one (`ignored_auth`); on top of that each
-accepted request is replayed with every other caller's token, which must be refused.
+accepted request is replayed with the token of every role the table refuses it to,
+which must be a 403.
 
 Bounded: AFTERCARE_FUZZ_EXAMPLES examples per operation and phase (default 25), a fixed
 seed (AFTERCARE_FUZZ_SEED to explore others), a request timeout. Nothing leaves
@@ -31,43 +34,50 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from backend import demo
+from backend.api.access import action_of
 from backend.api.keys import DESK
 from backend.api.openapi import document
 from backend.compose import build_app
 from backend.config import Settings
 from backend.domain.clock import FrozenClock
+from backend.domain.permissions import ROLES, Action, allowed
 from tests.fixtures.db import START
+from tests.fixtures.staff import headers, seed_accounts
 
 EXAMPLES = int(os.environ.get("AFTERCARE_FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("AFTERCARE_FUZZ_SEED", "20261123"))
 TIMEOUT = 20  # seconds for one request: a hung handler fails the run instead of stalling it
 
 
+# (METHOD, path) -> the action the route declares, from the app's own router.
+ACTIONS = {
+    (route.method, route.resource.canonical): action_of(route.handler)
+    for route in build_app(Settings()).router.routes()
+    if route.method != "HEAD"
+}
+
+
 @dataclass(frozen=True)
 class Caller:
-    """A kind of caller: the document's security scheme its token answers to (None:
-    the public)."""
+    """A caller: a staff account of one role with its personal token, or the public
+    (role None)."""
 
     name: str
-    scheme: str | None
-    token: str | None
+    role: str | None
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return headers(self.role) if self.role else {}
 
     def may(self, operation) -> bool:
-        wanted = {n for req in operation.definition.raw.get("security", []) for n in req}
-        return self.scheme in wanted if wanted else self.scheme is None
+        action = ACTIONS[(operation.method.upper(), operation.path)]
+        if self.role is None:
+            return action == Action.PUBLIC
+        return action != Action.PUBLIC and allowed(self.role, action)
 
 
-# One row per kind of caller that exists today. Staff roles (issue: staff accounts)
-# become more rows here: a name, the scheme and a token of that role.
-CALLERS = (
-    Caller("staff", "staffToken", "fuzz-staff-token"),
-    Caller("hotline", "hotlineToken", "fuzz-hotline-token"),
-    Caller("public", None, None),
-)
+# One row per role, and the public.
+CALLERS = (*(Caller(role, role) for role in ROLES), Caller("public", None))
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -153,24 +163,23 @@ def served(db_url, rasa_server, tmp_path_factory) -> Iterator[Served]:
             await db.close()
 
     asyncio.run(empty())
-    staff, hotline = CALLERS[0], CALLERS[1]
     settings_ = Settings(
         database_url=db_url,
-        staff_token=staff.token,
-        hotline_token=hotline.token,
         rasa_url=rasa_server.url,
         rasa_token=rasa_server.token,
         var_dir=tmp_path_factory.mktemp("fuzz-var"),
     )
     with Served(build_app(settings_, clock=FrozenClock(START))) as app:
         app.run(demo.seed(app.app[DESK]))
+        # the tokens' ids out of reach of the revoke operation's fuzzed ids
+        app.run(seed_accounts(app.app[DESK].db, first_token_id=10**9))
         for body in (
             {"kind": "repair", "description": "空调不制冷", "phone": "13812345678"},
             {"kind": "complaint", "description": "师傅迟到了两个小时"},
             {"kind": "maintenance", "requested_date": "2026-11-30", "phone": "13987654321"},
         ):
             answer = requests.post(
-                f"{app.url}/api/tickets", json=body, headers=staff.headers, timeout=TIMEOUT
+                f"{app.url}/api/tickets", json=body, headers=headers("dispatcher"), timeout=TIMEOUT
             )
             assert answer.status_code == 201, answer.text
         yield app
@@ -186,11 +195,11 @@ def _fuzz_as(caller: Caller):
         response = case.call_and_validate(
             base_url=served.url, headers=caller.headers, timeout=TIMEOUT
         )
-        if caller.token and 200 <= response.status_code < 300:
+        if caller.role and 200 <= response.status_code < 300:
             for other in CALLERS:
-                if other.token and other.scheme != caller.scheme:
+                if other.role and not other.may(case.operation):
                     replay = case.call(base_url=served.url, headers=other.headers, timeout=TIMEOUT)
-                    assert replay.status_code == 401, (
+                    assert replay.status_code == 403, (
                         f"{case.method} {case.formatted_path} accepted the {other.name} token"
                     )
 

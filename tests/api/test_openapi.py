@@ -10,10 +10,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openapi_spec_validator import validate
 
+from backend.api.keys import DESK
 from backend.api.openapi import document
 from backend.compose import build_app
 from backend.config import Settings
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH
+from tests.fixtures.staff import headers, seed_accounts
 
 METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
@@ -81,23 +83,24 @@ def test_secured_operations_name_a_token_and_the_public_ones_do_not():
             if method not in METHODS:
                 continue
             schemes = {name for requirement in op.get("security", []) for name in requirement}
-            if path.startswith("/api/"):
-                assert schemes == {"staffToken"}, (method, path)
-                assert "401" in op["responses"], (method, path)
+            if path.startswith("/api/") or path == "/console/logout":
+                assert schemes == {"staffToken", "consoleSession"}, (method, path)
+                assert {"401", "403"} <= set(op["responses"]), (method, path)
+            elif path == "/console":  # signed out: redirected to the sign-in page
+                assert schemes == {"staffToken", "consoleSession"}, (method, path)
+                assert "303" in op["responses"], (method, path)
             elif path.startswith("/hotline/"):
-                assert schemes == {"hotlineToken"}, (method, path)
+                assert schemes == {"staffToken"}, (method, path)  # a hotline account's
+                assert {"401", "403"} <= set(op["responses"]), (method, path)
             else:
                 assert not schemes, (method, path)
 
 
 @pytest.fixture
 async def client(db, tmp_path):
-    settings = Settings(
-        database_url=db.url,
-        staff_token="test-staff",
-        var_dir=tmp_path,
-    )
+    settings = Settings(database_url=db.url, var_dir=tmp_path)
     async with TestClient(TestServer(build_app(settings))) as client:
+        await seed_accounts(client.app[DESK].db)
         yield client
 
 
@@ -105,7 +108,7 @@ async def test_the_app_serves_the_document_to_staff(client):
     refused = await client.get("/api/openapi.json")
     assert refused.status == 401
     assert (await refused.json())["error"] == "unauthorized"
-    served = await client.get("/api/openapi.json", headers={"Authorization": "Bearer test-staff"})
+    served = await client.get("/api/openapi.json", headers=headers("technician"))
     assert served.status == 200
     assert await served.json() == document()
 

@@ -14,9 +14,9 @@ from backend.compose import build_app
 from backend.config import Settings
 from bot.channels.keys import ENGINE, TELEGRAM
 from tests.fakes.bot_api import FakeBotApi
+from tests.fixtures.staff import headers, seed_accounts
 
-STAFF_TOKEN = "test-staff"
-STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+STAFF = headers("dispatcher")  # hand-offs are the dispatchers' (and supervisors')
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # nothing listens there: NLU is "down"
 
 
@@ -132,6 +132,7 @@ class Stack:
         self.app = build_app(self.settings, clock=self.clock)
         self.client = TestClient(TestServer(self.app))
         await self.client.start_server()
+        await seed_accounts(self.app[DESK].db)  # one account per role (kept over restarts)
 
     async def stop(self) -> None:
         if self.client is not None:
@@ -171,7 +172,6 @@ def settings_for(
 ) -> Settings:
     base = Settings(
         database_url=db_url,
-        staff_token=STAFF_TOKEN,
         rasa_url=rasa_url or CLOSED_PORT_URL,
         rasa_token=rasa_token,
         var_dir=tmp_path,

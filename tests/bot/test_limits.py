@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from backend.services import texts as desk_texts
 from backend.services.limits import REFUSALS
 from backend.store.tables import ChannelIdentity, Conversation, Message, Notification, Ticket
-from tests.bot.harness import joined
+from tests.bot.harness import STAFF, joined
 from tests.fixtures.db import opened
 
 URL = "/webhooks/rest/webhook"
@@ -135,7 +135,5 @@ async def test_hand_offs_per_chat_an_hour_are_limited(stack_factory):
             await s.execute(update(Conversation).values(handed_off=False))
         r = await d.say("/request_human")
         assert desk_texts.TOO_MANY_HANDOFFS in joined(r)
-        waiting = await stack.client.get(
-            "/api/chats/handoff", headers={"Authorization": "Bearer test-staff"}
-        )
+        waiting = await stack.client.get("/api/chats/handoff", headers=STAFF)
         assert "web-50" not in await waiting.text()  # the queue is not filled by one chat

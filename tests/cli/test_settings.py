@@ -15,11 +15,9 @@ def test_no_variables_give_the_readme_defaults():
     s = Settings.from_env({})
     assert s == Settings()
     assert (s.database_url, s.host, s.port) == (DEFAULT_DB, "127.0.0.1", 8080)
-    assert (s.staff_token, s.hotline_token, s.rasa_token) == (
-        "dev-staff-token",
-        "dev-hotline-token",
-        "dev-rasa-token",
-    )
+    # no secret has a default: `aftercare run` generates them on loopback only
+    assert (s.session_secret, s.rasa_token, s.rest_secret) == (None, None, None)
+    assert (s.session_idle_hours, s.audit_retention_days) == (8.0, 3 * 365)
     assert s.telegram_token is None and s.telegram_webhook_url is None and s.rasa_url is None
     assert s.telegram_api_url == "https://api.telegram.org/bot"
     assert (s.rasa_servers, s.nlu_cache_size, s.event_loop) == (1, 2048, "uvloop")
@@ -35,8 +33,10 @@ def test_every_variable_reaches_its_setting():
         "DATABASE_URL": "postgresql+asyncpg://u@h/db",
         "AFTERCARE_HOST": "0.0.0.0",
         "AFTERCARE_PORT": "9090",
-        "AFTERCARE_STAFF_TOKEN": "s",
-        "AFTERCARE_HOTLINE_TOKEN": "h",
+        "AFTERCARE_SESSION_SECRET": "s",
+        "AFTERCARE_SESSION_IDLE_HOURS": "4",
+        "AFTERCARE_AUDIT_RETENTION_DAYS": "700",
+        "AFTERCARE_REST_SECRET": "h",
         "TELEGRAM_TOKEN": "123:abc",
         "TELEGRAM_API_URL": "http://127.0.0.1:1/bot",
         "TELEGRAM_WEBHOOK_URL": "https://example.test/tg",
@@ -73,8 +73,10 @@ def test_every_variable_reaches_its_setting():
         "database_url": "postgresql+asyncpg://u@h/db",
         "host": "0.0.0.0",
         "port": 9090,
-        "staff_token": "s",
-        "hotline_token": "h",
+        "session_secret": "s",
+        "session_idle_hours": 4.0,
+        "audit_retention_days": 700,
+        "rest_secret": "h",
         "telegram_token": "123:abc",
         "telegram_api_url": "http://127.0.0.1:1/bot",
         "telegram_webhook_url": "https://example.test/tg",
@@ -116,15 +118,15 @@ def test_blank_variables_count_as_unset_and_values_are_trimmed():
 def test_settings_built_in_code_ignore_the_environment(monkeypatch):
     monkeypatch.setenv("TELEGRAM_TOKEN", "from-the-shell")
     monkeypatch.setenv("AFTERCARE_PORT", "1234")
-    assert Settings(staff_token="t").telegram_token is None
-    assert Settings(staff_token="t").port == 8080
+    assert Settings(rasa_token="t").telegram_token is None
+    assert Settings(rasa_token="t").port == 8080
     assert Settings.from_env().telegram_token == "from-the-shell"
 
 
 def test_copies_change_only_what_they_name():
-    s = Settings(staff_token="t")
+    s = Settings(rasa_token="t")
     copy = s.model_copy(update={"rasa_url": "http://127.0.0.1:5005"})
-    assert copy.rasa_url == "http://127.0.0.1:5005" and copy.staff_token == "t"
+    assert copy.rasa_url == "http://127.0.0.1:5005" and copy.rasa_token == "t"
     assert s.rasa_url is None
     with pytest.raises(ValueError):
         s.port = 1  # frozen: a running app's settings do not change under it

@@ -8,9 +8,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from backend.api.keys import DESK
 from backend.compose import build_app
 from backend.config import Settings
+from tests.fixtures.staff import headers, seed_accounts
 from tests.store.seed import seed_units
 
-AGENT = {"Authorization": "Bearer test-hotline"}
+AGENT = headers("hotline")  # a hotline account; its known agents: A017, A018, ...
 CALL = {
     "call_id": "400-20261123-0001",
     "caller": "138 1234 5678",
@@ -27,13 +28,12 @@ CALL = {
 async def _client(db, clock, rasa_url: str, rasa_token: str = "") -> TestClient:
     settings = Settings(
         database_url=db.url,
-        staff_token="s",
-        hotline_token="test-hotline",
         rasa_url=rasa_url,
         rasa_token=rasa_token,
     )
     client = TestClient(TestServer(build_app(settings, clock=clock)))
     await client.start_server()
+    await seed_accounts(client.app[DESK].db)
     return client
 
 
@@ -60,9 +60,7 @@ async def test_a_fault_call_becomes_a_repair_once(hotline):
     again = await hotline.post("/hotline/calls", json=CALL, headers=AGENT)
     assert again.status == 200
     assert (await again.json()) == body | {"created": False, "duplicate": True}
-    ticket = await hotline.get(
-        f"/api/tickets/{body['number']}", headers={"Authorization": "Bearer s"}
-    )
+    ticket = await hotline.get(f"/api/tickets/{body['number']}", headers=headers("dispatcher"))
     assert (await ticket.json())["category"] == "free"
 
 
@@ -120,12 +118,11 @@ async def test_calls_per_agent_are_limited_with_retry_after(db, clock):
 
     settings = Settings(
         database_url=db.url,
-        staff_token="s",
-        hotline_token="test-hotline",
         rasa_url="http://127.0.0.1:9",
         agent_calls_per_hour=2,
     )
     async with TestClient(TestServer(build_app(settings, clock=clock))) as client:
+        await seed_accounts(client.app[DESK].db)
         for i in range(2):
             call = CALL | {"call_id": f"burst-{i}", "kind": "repair"}
             assert (await client.post("/hotline/calls", json=call, headers=AGENT)).status == 201
@@ -136,3 +133,32 @@ async def test_calls_per_agent_are_limited_with_retry_after(db, clock):
         assert await count(client.app[DESK].db, HotlineCall) == 2
         other = CALL | {"call_id": "other-1", "agent_id": "A018", "kind": "repair"}
         assert (await client.post("/hotline/calls", json=other, headers=AGENT)).status == 201
+
+
+async def test_a_hotline_account_posts_only_for_its_known_agents(hotline_without_rasa):
+    from backend.store.tables import HotlineCall
+    from tests.store.seed import count
+
+    client = hotline_without_rasa
+    call = CALL | {"kind": "repair"}
+    unknown = await client.post("/hotline/calls", json=call | {"agent_id": "X999"}, headers=AGENT)
+    assert unknown.status == 422 and "not a known agent" in (await unknown.json())["message"]
+    assert await count(client.app[DESK].db, HotlineCall) == 0
+    assert (await client.post("/hotline/calls", json=call, headers=AGENT)).status == 201
+
+
+async def test_a_hotline_token_posts_calls_and_nothing_else(hotline_without_rasa):
+    client = hotline_without_rasa
+    for path in ("/api/tickets", "/api/me", "/api/callers/13812345678", "/api/openapi.json"):
+        assert (await client.get(path, headers=AGENT)).status == 403, path
+    refused = await client.post("/api/tickets", json={"kind": "repair"}, headers=AGENT)
+    assert refused.status == 403 and (await refused.json())["error"] == "forbidden"
+
+
+async def test_an_agent_posts_calls_in_their_own_name_only(hotline_without_rasa):
+    client = hotline_without_rasa
+    agent = headers("agent")
+    call = CALL | {"kind": "repair", "agent_id": "A017"}
+    assert (await client.post("/hotline/calls", json=call, headers=agent)).status == 422
+    mine = call | {"agent_id": "test-agent", "call_id": "own-1"}
+    assert (await client.post("/hotline/calls", json=mine, headers=agent)).status == 201

@@ -15,15 +15,15 @@ from backend.compose import build_app
 from backend.config import Settings
 from nlu import paths
 from nlu.server import free_port
+from tests.fixtures.staff import headers, seed_accounts
 
-STAFF = {"Authorization": "Bearer test-staff"}
+STAFF = headers("dispatcher")
 CLOSED = "http://127.0.0.1:9"
 
 
 def _settings(db, tmp_path, rasa_url: str, token: str = "", **extra) -> Settings:
     return Settings(
         database_url=db.url,
-        staff_token="test-staff",
         rasa_url=rasa_url,
         rasa_token=token,
         var_dir=tmp_path,
@@ -34,6 +34,7 @@ def _settings(db, tmp_path, rasa_url: str, token: str = "", **extra) -> Settings
 async def _client(settings: Settings, clock, **kw) -> TestClient:
     client = TestClient(TestServer(build_app(settings, clock=clock, **kw)))
     await client.start_server()
+    await seed_accounts(client.app[DESK].db)
     return client
 
 

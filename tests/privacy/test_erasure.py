@@ -16,8 +16,8 @@ from backend.services.reports import monthly_report
 from backend.services.surveys import handle_survey_input
 from backend.services.transitions import StatusChange, change_status
 from backend.store.tables import AuditLog, Customer, HotlineCall, Notification, Ticket
-from tests.bot.harness import STAFF
 from tests.cli.test_commands import aftercare
+from tests.fixtures.staff import headers
 from tests.privacy.helpers import (
     api_complaint,
     dump,
@@ -32,6 +32,8 @@ PHONE, NAME, ADDRESS = "13812345678", "王女士", "北京市朝阳区建国路8
 # Another customer, whose data must stay: proves the search below finds what is there.
 OTHER_PHONE, OTHER_NAME, OTHER_ADDRESS = "13700001111", "李先生", "海淀区中关村大街1号"
 MONTH = "2026-11"
+
+ADMIN = headers("admin")
 
 
 async def _populate(stack) -> dict:
@@ -178,15 +180,19 @@ async def test_the_api_erases_and_answers_404_for_an_unknown_phone(stack_factory
         client = stack.client
         resp = await client.post("/api/customers/erase", json={"phone": PHONE})
         assert resp.status == 401
+        refused = await client.post(
+            "/api/customers/erase", json={"phone": PHONE}, headers=headers("supervisor")
+        )
+        assert refused.status == 403  # erasure is the admins'
         resp = await client.post(
-            "/api/customers/erase", json={"phone": PHONE, "actor": "zhang"}, headers=STAFF
+            "/api/customers/erase", json={"phone": PHONE, "actor": "zhang"}, headers=ADMIN
         )
         assert resp.status == 200, await resp.text()
         body = await resp.json()
         assert body["customer_id"] == seed["customer"] and body["units"] == 1
-        resp = await client.post("/api/customers/erase", json={"phone": PHONE}, headers=STAFF)
+        resp = await client.post("/api/customers/erase", json={"phone": PHONE}, headers=ADMIN)
         assert resp.status == 404 and (await resp.json())["error"] == "not_found"
-        resp = await client.post("/api/customers/erase", json={}, headers=STAFF)
+        resp = await client.post("/api/customers/erase", json={}, headers=ADMIN)
         assert resp.status == 422
 
         def customer(session):
