@@ -81,7 +81,10 @@ async def login_page(request: web.Request) -> web.Response:
 @routes.post("/console/login")
 @needs(Action.PUBLIC)
 async def login(request: web.Request) -> web.Response:
-    form = await request.post()
+    # The page's own form; any other body (JSON, a broken multipart) signs nobody in.
+    form = {}
+    if request.content_type == "application/x-www-form-urlencoded":
+        form = await request.post()
     username, password = form.get("username"), form.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username.strip():
         return _login_page(401, "请输入用户名和密码。")
