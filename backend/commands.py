@@ -54,6 +54,7 @@ def _register_staff(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--name", help="display name, e.g. 刘师傅 (default: the username)")
     add.add_argument("--region", help="e.g. 北京·朝阳")
+    add.add_argument("--telegram", metavar="CHAT_ID", help="their Telegram chat (notices to them)")
     add.add_argument(
         "--password-stdin", action="store_true", help="read the console password from stdin"
     )
@@ -201,6 +202,7 @@ def _staff_add(args) -> int:
             name=args.name,
             region=args.region,
             password=password,
+            telegram_chat_id=args.telegram,
             actor=_cli_actor(),
         )
         verb = "created" if saved.created else "updated"

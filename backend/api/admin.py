@@ -56,6 +56,7 @@ async def save_account(request: web.Request) -> web.Response:
         name=_optional_text(body, "name"),
         region=_optional_text(body, "region"),
         password=_optional_text(body, "password"),
+        telegram_chat_id=_optional_text(body, "telegram_chat_id"),
         active=active,
         actor=principal(request).actor,
     )

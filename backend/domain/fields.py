@@ -35,8 +35,12 @@ FIELDS: dict[str, Field] = {
     "responsible_dept": Field(64, ("tickets.responsible_dept",)),
     "actor": Field(64, ("ticket_events.actor", "audit_log.actor")),
     "call_id": Field(64, ("messages.call_id",)),
-    "agent_id": Field(64, ("hotline_calls.agent_id",)),
+    "agent_id": Field(64, ("hotline_calls.agent_id", "hotline_agents.agent_id")),
     "chat_id": Field(128, ("channel_identities.external_id", "messages.external_id")),
+    "telegram_chat_id": Field(64, ("staff.telegram_chat_id",)),
+    "username": Field(64, ("staff.username",)),
+    "display_name": Field(100, ("staff.name",)),
+    "staff_region": Field(64, ("staff.region",)),
     # TEXT columns: what the desk accepts
     "description": Field(2000),
     "note": Field(2000),

@@ -133,29 +133,35 @@ async def save(
     region: str | None = None,
     password: str | None = None,
     active: bool | None = None,
+    telegram_chat_id: str | None = None,
 ) -> Saved:
-    """Create the account, or update the one of that username (role, and what is given)."""
+    """Create the account, or update the one of that username (role, and what is given).
+    `telegram_chat_id` binds the person's Telegram chat (the desk's notices to them)."""
     check_username(username)
     check_role(role)
-    for field, value in (("name", name), ("region", region)):
+    for field, value in (("name", name), ("region", region), ("telegram", telegram_chat_id)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValidationFailed(f"{field} must be a non-empty string")
-    fields.check({"name": name, "region": region})
+    fields.check(
+        {"display_name": name, "staff_region": region, "telegram_chat_id": telegram_chat_id}
+    )
     if password is not None and len(password) < 8:
         raise ValidationFailed("a password needs at least 8 characters")
     hashed = hash_password(password) if password is not None else None
-    return await desk.db.write(_save, desk, username, role, name, region, hashed, active, actor)
+    given = {"name": name, "region": region, "password_hash": hashed}
+    given["telegram_chat_id"] = telegram_chat_id
+    return await desk.db.write(_save, desk, username, role, given, active, actor)
 
 
-def _save(session, desk, username, role, name, region, hashed, active, actor) -> Saved:
+def _save(session, desk, username, role, given: dict, active, actor) -> Saved:
     staff = session.execute(select(Staff).where(Staff.username == username)).scalar_one_or_none()
     created = staff is None
     if staff is None:
-        staff = Staff(username=username, name=name or username, role=role, active=True)
+        staff = Staff(username=username, name=given["name"] or username, role=role, active=True)
         session.add(staff)
     staff.role = role
     changed = ["role"]
-    for attr, value in (("name", name), ("region", region), ("password_hash", hashed)):
+    for attr, value in given.items():
         if value is not None:
             setattr(staff, attr, value)
             changed.append("password" if attr == "password_hash" else attr)

@@ -125,3 +125,11 @@ def test_demo_seed_creates_every_role_with_its_demo_password(db, tmp_path):
     listed = _staff(db.url, "list", cwd=tmp_path).stdout
     for role in ("admin", "supervisor", "dispatcher", "technician", "agent", "hotline"):
         assert f" {role} " in listed, role
+
+
+async def test_the_first_start_creates_one_admin_whose_password_works(desk):
+    password = await accounts.ensure_admin(desk)
+    assert password and await accounts.ensure_admin(desk) is None  # once
+    policy = SessionPolicy(key=b"k")
+    signed_in = await sessions.login(desk, policy, "admin", password, "127.0.0.1")
+    assert signed_in.principal.role == "admin"
