@@ -97,7 +97,7 @@ async def create_token(request: web.Request) -> web.Response:
 @needs(Action.ACCOUNTS)
 async def revoke_token(request: web.Request) -> web.Response:
     raw = request.match_info["token_id"]
-    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**63:
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**31:  # an INTEGER id
         raise NotFound(f"no token {raw!r}")
     revoked = await accounts.revoke_token(
         request.app[DESK], int(raw), actor=principal(request).actor
