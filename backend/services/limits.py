@@ -11,12 +11,14 @@
   notices.py `escalate` asks `paged_recently`).
 
 Every refusal raises `LimitReached` (its message is the polite reply) and is counted
-through `count_refusal`, the one place the metric is fed.
+through `Limits.refused`, the one place the metric is fed: it calls the desk's own
+`Metrics.limit_refused` (backend/services/desk.py binds it), so each desk's `/metrics`
+counts only its own refusals (tests run several apps in one process).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,15 +35,6 @@ from backend.store.tables import Ticket
 # own follow-ups (surveys) file for customers and are not.
 CUSTOMER_CHANNELS = frozenset({Channel.WEB, Channel.TELEGRAM})
 DAY = timedelta(days=1)
-
-# Refusals per limit since start; backend/api exports them as
-# aftercare_limit_refusals_total{limit} where the metrics endpoint exists.
-REFUSALS: Counter[str] = Counter()
-
-
-def count_refusal(limit: str) -> None:
-    REFUSALS[limit] += 1
-
 
 CHAT = Rate(30, 60, 10)
 ADDRESS = Rate(600, 60, 100)
@@ -68,6 +61,9 @@ OFF = LimitPolicy(enabled=False)
 @dataclass
 class Limits:
     policy: LimitPolicy = OFF
+    # Told the name of every limit that refused something (aftercare_limit_refusals_total);
+    # the Desk binds it to its Metrics when none is given.
+    on_refusal: Callable[[str], None] | None = None
     _buckets: dict[str, Buckets] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +79,11 @@ class Limits:
     def enabled(self) -> bool:
         return self.policy.enabled
 
+    def refused(self, limit: str) -> None:
+        """Count one refusal of `limit` (the metric's label)."""
+        if self.on_refusal is not None:
+            self.on_refusal(limit)
+
     @property
     def page_quiet(self) -> timedelta | None:
         """How long after a supervisor page a complaint is not paged again (None: off)."""
@@ -94,7 +95,7 @@ class Limits:
             return
         wait = self._buckets[limit].take(key, now.timestamp())
         if wait > 0:
-            count_refusal(limit)
+            self.refused(limit)
             raise LimitReached(limit, wait, message)
 
     def message(self, channel: str, chat_id: str, address: str | None, now: datetime) -> None:
@@ -144,7 +145,7 @@ def check_tickets(
     )
     filed, oldest = session.execute(stmt).one()
     if filed >= policy.tickets_per_day:
-        count_refusal("tickets")
+        limits.refused("tickets")  # now, not on commit: the refusal rolls the unit back
         wait = (oldest + DAY - now).total_seconds() if oldest else DAY.total_seconds()
         raise LimitReached(
             "tickets", wait, texts.TOO_MANY_TICKETS.format(limit=policy.tickets_per_day)
