@@ -6,7 +6,9 @@
   message leaves nothing behind;
 - hand-offs per chat and hotline calls per agent: token buckets too;
 - tickets per phone and per chat a day: counted in the store, inside the filing unit of
-  work (`check_tickets`), so the limit holds across processes and restarts;
+  work (`check_tickets`), so the limit holds across processes and restarts; concurrent
+  filings for one phone or chat are serialised there (`lock_names`: an advisory lock on
+  PostgreSQL, the write lock on SQLite), so two of them cannot both see four and file;
 - supervisor pages: at most one per complaint per `page_interval` (backend/services/
   notices.py `escalate` asks `paged_recently`).
 
@@ -29,6 +31,7 @@ from backend.domain.errors import LimitReached
 from backend.domain.kinds import Channel
 from backend.domain.limits import Buckets, Rate
 from backend.services import texts
+from backend.store.db import lock_names
 from backend.store.tables import Ticket
 
 # Tickets filed by customers themselves are limited; staff, hotline agents and the desk's
@@ -132,13 +135,18 @@ def check_tickets(
         return
     if actor != "customer" or follow_up:
         return
-    scope = []
+    scope, names = [], []
     if phone:
         scope.append(Ticket.contact_phone == phone)
+        names.append(f"tickets-of-phone:{phone}")
     if identity_id is not None:
         scope.append(Ticket.identity_id == identity_id)
+        names.append(f"tickets-of-chat:{identity_id}")
     if not scope:
         return
+    # Two filings for one phone or chat at once would both count four and both file:
+    # the second waits here until the first has committed, then counts its ticket too.
+    lock_names(session, names)
     since = now - DAY
     stmt = select(func.count(), func.min(Ticket.registered_at)).where(
         Ticket.registered_at > since, or_(*scope)
