@@ -36,7 +36,17 @@ FIELDS: dict[str, Field] = {
     "actor": Field(64, ("ticket_events.actor", "audit_log.actor")),
     "call_id": Field(64, ("messages.call_id",)),
     "agent_id": Field(64, ("hotline_calls.agent_id", "hotline_agents.agent_id")),
-    "chat_id": Field(128, ("channel_identities.external_id", "messages.external_id")),
+    "chat_id": Field(
+        128,
+        (
+            "channel_identities.external_id",
+            "messages.external_id",
+            "conversations.external_id",
+            "attachments.external_id",
+            "notifications.chat_id",
+            "surveys.chat_id",
+        ),
+    ),
     "telegram_chat_id": Field(64, ("staff.telegram_chat_id",)),
     "username": Field(64, ("staff.username",)),
     "display_name": Field(100, ("staff.name",)),
