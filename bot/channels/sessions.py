@@ -34,6 +34,10 @@ def _sign(key: bytes, session_id: str) -> str:
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
+def cookie_value(key: bytes, session_id: str) -> str:
+    return f"{session_id}.{_sign(key, session_id)}"
+
+
 def session_of(request: web.Request) -> str | None:
     """The session id of a cookie this server issued, else None."""
     value = request.cookies.get(COOKIE, "")
@@ -49,7 +53,7 @@ def issue(request: web.Request, response: web.StreamResponse) -> str:
     session_id = session_of(request) or secrets.token_urlsafe(ID_BYTES)
     response.set_cookie(
         COOKIE,
-        f"{session_id}.{_sign(request.app[WEBCHAT_KEY], session_id)}",
+        cookie_value(request.app[WEBCHAT_KEY], session_id),
         max_age=MAX_AGE,
         path="/",
         httponly=True,

@@ -36,6 +36,7 @@ from backend.api.openapi import document
 from backend.compose import build_app
 from backend.config import Settings
 from backend.domain.clock import FrozenClock
+from bot.channels.sessions import COOKIE, cookie_value
 from tests.fixtures.db import START
 
 EXAMPLES = int(os.environ.get("AFTERCARE_FUZZ_EXAMPLES", "25"))
@@ -46,15 +47,28 @@ TIMEOUT = 20  # seconds for one request: a hung handler fails the run instead of
 @dataclass(frozen=True)
 class Caller:
     """A kind of caller: the document's security scheme its token answers to (None:
-    the public)."""
+    the public). `cookie`: the token is that cookie's value (the web chat's session),
+    not a bearer header."""
 
     name: str
     scheme: str | None
     token: str | None
+    cookie: str | None = None
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if not self.token or self.cookie:
+            return {}
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def present(self, case) -> dict[str, str]:
+        """Put this caller's credential on the case (a cookie goes in the case, where
+        Schemathesis' ignored_auth probes can take it off); the headers to send."""
+        cookies = {k: v for k, v in (case.cookies or {}).items() if k not in COOKIES}
+        if self.cookie:
+            cookies[self.cookie] = self.token
+        case.cookies = cookies
+        return self.headers
 
     def may(self, operation) -> bool:
         wanted = {n for req in operation.definition.raw.get("security", []) for n in req}
@@ -63,11 +77,20 @@ class Caller:
 
 # One row per kind of caller that exists today. Staff roles (issue: staff accounts)
 # become more rows here: a name, the scheme and a token of that role.
+WEBCHAT_KEY = "fuzz-webchat-key"
 CALLERS = (
     Caller("staff", "staffToken", "fuzz-staff-token"),
     Caller("hotline", "hotlineToken", "fuzz-hotline-token"),
+    Caller("rest", "restSecret", "fuzz-rest-secret"),
+    Caller(
+        "webchat",
+        "webChatSession",
+        cookie_value(WEBCHAT_KEY.encode(), "fuzz-session-0123456789abcdef"),
+        cookie=COOKIE,
+    ),
     Caller("public", None, None),
 )
+COOKIES = {c.cookie for c in CALLERS if c.cookie}
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -161,6 +184,8 @@ def served(db_url, rasa_server, tmp_path_factory) -> Iterator[Served]:
         rasa_url=rasa_server.url,
         rasa_token=rasa_server.token,
         var_dir=tmp_path_factory.mktemp("fuzz-var"),
+        rest_secret=CALLERS[2].token,
+        webchat_secret=WEBCHAT_KEY,
     )
     with Served(build_app(settings_, clock=FrozenClock(START))) as app:
         app.run(demo.seed(app.app[DESK]))
@@ -184,12 +209,13 @@ def _fuzz_as(caller: Caller):
     )
     def fuzz(case, served):
         response = case.call_and_validate(
-            base_url=served.url, headers=caller.headers, timeout=TIMEOUT
+            base_url=served.url, headers=caller.present(case), timeout=TIMEOUT
         )
         if caller.token and 200 <= response.status_code < 300:
             for other in CALLERS:
                 if other.token and other.scheme != caller.scheme:
-                    replay = case.call(base_url=served.url, headers=other.headers, timeout=TIMEOUT)
+                    headers = other.present(case)
+                    replay = case.call(base_url=served.url, headers=headers, timeout=TIMEOUT)
                     assert replay.status_code == 401, (
                         f"{case.method} {case.formatted_path} accepted the {other.name} token"
                     )
