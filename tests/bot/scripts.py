@@ -252,10 +252,8 @@ async def warranty(d: Driver, stack: Stack) -> None:
     await verify_by_sms(d, stack)
     r = await d.say("还在保修期吗")  # the verified customer's one unit answers it
     assert "保修期内" in joined(r) and "2028-06-01" in joined(r)
-    r = await d.say("上门要收费吗")
-    assert "序列号" in joined(r)
-    r = await d.say("SNPAID000003")
-    assert "有偿服务" in joined(r) and "上门费" in joined(r)
+    r = await d.say("上门要收费吗")  # still their one unit: free
+    assert "保修期内" in joined(r) and "维修免费" in joined(r)
 
 
 async def maintenance(d: Driver, stack: Stack) -> str:
