@@ -38,6 +38,11 @@ class Desk:
     # Where verification codes are texted (backend/services/sms.py); the log by default.
     sms: SmsGateway = field(default_factory=LogGateway)
 
+    def __post_init__(self) -> None:
+        # The limits count their refusals on this desk's registry (not a module global).
+        if self.limits.on_refusal is None:
+            self.limits.on_refusal = self.metrics.limit_refused
+
     def now(self) -> datetime:
         return self.clock.now()
 

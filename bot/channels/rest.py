@@ -19,6 +19,7 @@ import hmac
 
 from aiohttp import web
 
+from backend.domain import fields
 from backend.httpjson import error_response, json_body
 from bot.channels.keys import ENGINE, REST_OPEN, REST_SECRET, TRUSTED_PROXIES
 from bot.channels.wire import client_address, json_response, rest_message
@@ -26,8 +27,8 @@ from bot.dialogue.engine import Input
 
 CHANNEL = "web"
 NAMESPACE = "rest:"
-MAX_MESSAGE = 4000
-MAX_SENDER = 128 - len(NAMESPACE)  # the stored external id holds 128
+MAX_MESSAGE = fields.size("message")
+MAX_SENDER = fields.size("chat_id") - len(NAMESPACE)  # the stored chat id holds the prefix
 SIGNATURE_HEADER = "X-Aftercare-Signature"
 
 routes = web.RouteTableDef()

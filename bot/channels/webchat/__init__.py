@@ -18,6 +18,7 @@ from importlib import resources
 
 from aiohttp import web
 
+from backend.domain import fields
 from backend.domain.contact import normalise_phone
 from backend.domain.errors import ValidationFailed
 from backend.httpjson import error_response, json_body
@@ -28,7 +29,7 @@ from bot.channels.wire import client_address, dumps, json_response
 from bot.dialogue.engine import Input
 
 CHANNEL = "web"
-MAX_MESSAGE = 4000
+MAX_MESSAGE = fields.size("message")
 MAX_USER_ID = 64
 # Plain ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts'
 # digits, none of which the page ever sends. The desk checks the range.
