@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.domain.errors import NotFound, ValidationFailed
-from backend.services import audit, erasure, surveys
+from backend.services import audit, erasure, surveys, verification
 from backend.services.erasure import erase_customer
 from backend.services.reports import monthly_report
 from backend.services.surveys import handle_survey_input
@@ -56,6 +56,7 @@ async def _populate(stack) -> dict:
     await left.say(ADDRESS)
     await left.say(PHONE)  # then the customer walked away
     seed["web_chat"] = left.chat
+    await verification.send_code(desk, "web", left.chat, PHONE)  # a code row names the phone
 
     await hotline_call(desk, "call-1", PHONE, f"我是{NAME}，地址{ADDRESS}，空调又坏了")
     await api_complaint(
