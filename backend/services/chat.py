@@ -20,6 +20,7 @@ from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
 from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
+from backend.domain.service_terms import ServiceTerms
 from backend.services import conversations as turn
 from backend.services import customers, surveys, verification
 from backend.services.chat_api import (
@@ -55,6 +56,10 @@ class ChatService:
     @property
     def attachments_dir(self) -> Path | None:
         return self.desk.attachments_dir
+
+    @property
+    def terms(self) -> ServiceTerms:
+        return self.desk.terms
 
     def today(self) -> date:
         return self.desk.today()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from backend.domain.calendar import WorkingCalendar
+from backend.domain.service_terms import ServiceTerms
 from backend.domain.sla import SlaPolicy
 from backend.metrics import Metrics
 from backend.services.limits import Limits
@@ -37,6 +38,8 @@ class Desk:
     limits: Limits = field(default_factory=Limits)
     # Where verification codes are texted (backend/services/sms.py); the log by default.
     sms: SmsGateway = field(default_factory=LogGateway)
+    # The published price list and service wording (AFTERCARE_SERVICE_FILE).
+    terms: ServiceTerms = field(default_factory=ServiceTerms.load)
 
     def __post_init__(self) -> None:
         # The limits count their refusals on this desk's registry (not a module global).

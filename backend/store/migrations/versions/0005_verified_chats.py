@@ -5,8 +5,8 @@ own-contact share, a host site's signed identity); `verified_at` says when. Bind
 made before this revision by a typed phone number stay unverified; Telegram chats that
 shared their own contact (the conversation state's "verified") become verified.
 
-Revision ID: 0004_verified_chats
-Revises: 0003
+Revision ID: 0005_verified_chats
+Revises: 0004_units_serial_upper
 """
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 
 import backend.store.types
 
-revision = "0004_verified_chats"
-down_revision = "0003"
+revision = "0005_verified_chats"
+down_revision = "0004_units_serial_upper"
 branch_labels = None
 depends_on = None
 
