@@ -258,8 +258,13 @@ def _find_unit(session: Session, **how) -> UnitInfo | None:
     """Only for a chat's own (verified) customer, and only their own unit or one nobody
     owns yet: what the chat is shown of a unit (its address, its warranty) must not tell
     a stranger with a guessed serial number whether it exists or whose it is."""
-    unit, owner = customers.find_unit(session, **how), how["customer_id"]
-    if unit is None or owner is None:
+    owner, serial, model = how["customer_id"], how["serial_number"], how["model"]
+    if owner is None:
+        return None
+    unit = customers.find_unit(session, serial_number=serial) if serial else None
+    if unit is None and (model or not serial):  # a serial not found is not "their only unit"
+        unit = customers.find_unit(session, model=model, customer_id=owner)
+    if unit is None:
         return None
     if unit.customer_id == owner:
         return _unit(unit)
