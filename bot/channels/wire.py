@@ -7,7 +7,7 @@ import json
 
 from aiohttp import web
 
-from backend.clients import Networks, client_address, trusted_networks
+from backend.clients import Networks, client_address, trusted_networks, via_trusted_proxy
 from backend.services.replies import Reply
 
 # UTF-8 JSON: Chinese text as itself, not \uXXXX escapes (still valid JSON, and what
@@ -28,4 +28,11 @@ def rest_message(recipient: str, reply: Reply) -> dict:
 
 # Who is asking (the peer, or behind our own proxies the forwarded client): one rule,
 # in backend/clients.py, shared with the staff API.
-__all__ = ["Networks", "client_address", "json_response", "rest_message", "trusted_networks"]
+__all__ = [
+    "Networks",
+    "client_address",
+    "json_response",
+    "rest_message",
+    "trusted_networks",
+    "via_trusted_proxy",
+]

@@ -41,6 +41,7 @@ from backend.compose import build_app
 from backend.config import Settings
 from backend.domain.clock import FrozenClock
 from backend.domain.permissions import ROLES, Action, allowed
+from bot.channels.sessions import COOKIE, cookie_value
 from tests.fixtures.db import START
 from tests.fixtures.staff import headers, seed_accounts
 
@@ -59,25 +60,53 @@ ACTIONS = {
 
 @dataclass(frozen=True)
 class Caller:
-    """A caller: a staff account of one role with its personal token, or the public
-    (role None)."""
+    """A caller: a staff account of one role with its personal token (`role`); a
+    customer channel's caller with the token its own guard answers to (`scheme`, the
+    document's security scheme; `cookie`: the token is that cookie's value, the web
+    chat's session, not a bearer token); or the public (neither)."""
 
     name: str
-    role: str | None
+    role: str | None = None
+    scheme: str | None = None
+    token: str | None = None
+    cookie: str | None = None
 
     @property
     def headers(self) -> dict[str, str]:
-        return headers(self.role) if self.role else {}
+        if self.role:
+            return headers(self.role)
+        if not self.token:
+            return {}
+        if self.cookie:  # as a browser sends it; Schemathesis' probes know to take it off
+            return {"Cookie": f"{self.cookie}={self.token}"}
+        return {"Authorization": f"Bearer {self.token}"}
 
     def may(self, operation) -> bool:
+        """Staff routes: the permissions table; public routes (the customers'
+        channels): the security scheme the document names, or none at all."""
         action = ACTIONS[(operation.method.upper(), operation.path)]
-        if self.role is None:
-            return action == Action.PUBLIC
-        return action != Action.PUBLIC and allowed(self.role, action)
+        if action != Action.PUBLIC:
+            return self.role is not None and allowed(self.role, action)
+        wanted = {n for req in operation.definition.raw.get("security", []) for n in req}
+        if wanted:
+            return self.scheme in wanted
+        return self.role is None and self.scheme is None
 
 
-# One row per role, and the public.
-CALLERS = (*(Caller(role, role) for role in ROLES), Caller("public", None))
+# One row per staff role, the customer channels' callers, and the public.
+WEBCHAT_KEY = "fuzz-webchat-key"
+REST = Caller("rest", scheme="restSecret", token="fuzz-rest-secret")
+CALLERS = (
+    *(Caller(role, role=role) for role in ROLES),
+    REST,
+    Caller(
+        "webchat",
+        scheme="webChatSession",
+        token=cookie_value(WEBCHAT_KEY.encode(), "fuzz-session-0123456789abcdef"),
+        cookie=COOKIE,
+    ),
+    Caller("public"),
+)
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -168,6 +197,8 @@ def served(db_url, rasa_server, tmp_path_factory) -> Iterator[Served]:
         rasa_url=rasa_server.url,
         rasa_token=rasa_server.token,
         var_dir=tmp_path_factory.mktemp("fuzz-var"),
+        rest_secret=REST.token,
+        webchat_secret=WEBCHAT_KEY,
     )
     with Served(build_app(settings_, clock=FrozenClock(START))) as app:
         app.run(demo.seed(app.app[DESK]))
@@ -195,13 +226,17 @@ def _fuzz_as(caller: Caller):
         response = case.call_and_validate(
             base_url=served.url, headers=caller.headers, timeout=TIMEOUT
         )
-        if caller.role and 200 <= response.status_code < 300:
+        if (caller.role or caller.token) and 200 <= response.status_code < 300:
+            staff_route = ACTIONS[(case.method.upper(), case.operation.path)] != Action.PUBLIC
             for other in CALLERS:
-                if other.role and not other.may(case.operation):
-                    replay = case.call(base_url=served.url, headers=other.headers, timeout=TIMEOUT)
-                    assert replay.status_code == 403, (
-                        f"{case.method} {case.formatted_path} accepted the {other.name} token"
-                    )
+                if (other.role is None and other.token is None) or other.may(case.operation):
+                    continue
+                # a role the table refuses: 403; any other token at a channel's guard: 401
+                expected = 403 if staff_route and other.role else 401
+                replay = case.call(base_url=served.url, headers=other.headers, timeout=TIMEOUT)
+                assert replay.status_code == expected, (
+                    f"{case.method} {case.formatted_path} accepted the {other.name} token"
+                )
 
     fuzz.__name__ = f"test_fuzz_as_{caller.name}"
     return fuzz

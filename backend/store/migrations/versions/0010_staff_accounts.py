@@ -2,7 +2,7 @@
 hotline agents per hotline account (issue 10)
 
 Revision ID: 0010_staff
-Revises: 0004_units_serial_upper
+Revises: 0005_verified_chats
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import backend.store.types
 
 revision = "0010_staff"
-down_revision = "0004_units_serial_upper"
+down_revision = "0005_verified_chats"
 branch_labels = None
 depends_on = None
 
