@@ -183,10 +183,19 @@ def missing_secrets(settings: Settings) -> list[str]:
     return [_alias(n) for n, needed in SECRETS if needed(settings) and not getattr(settings, n)]
 
 
+# Left unset on loopback: the REST channel then takes local callers without a secret
+# (bot/wiring.py), which a generated secret nobody knows would lock out.
+NOT_GENERATED = frozenset({"rest_secret"})
+
+
 def with_generated_secrets(settings: Settings) -> tuple[Settings, list[str]]:
     """The settings with every missing needed secret set to a random value for this
     process, and the variables generated (development on loopback only)."""
-    names = [n for n, needed in SECRETS if needed(settings) and not getattr(settings, n)]
+    names = [
+        n
+        for n, needed in SECRETS
+        if needed(settings) and not getattr(settings, n) and n not in NOT_GENERATED
+    ]
     generated = {n: secrets.token_urlsafe(32) for n in names}
     return settings.model_copy(update=generated), [_alias(n) for n in names]
 

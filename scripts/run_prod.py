@@ -178,10 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             rasa_url = rasa.url
             print(f"rasa pid {rasa.process.pid} port {args.rasa_port}", flush=True)
         env |= {"RASA_URL": rasa_url, "RASA_TOKEN": token}
-        # One session secret (and REST secret) for every app: a console session signed in
-        # through one app is good at the others behind the proxy.
-        for name in ("AFTERCARE_SESSION_SECRET", "AFTERCARE_REST_SECRET"):
-            env[name] = os.environ.get(name) or secrets.token_urlsafe(32)
+        # One session secret for every app: a console session signed in through one app
+        # is good at the others behind the proxy.
+        env.setdefault("AFTERCARE_SESSION_SECRET", secrets.token_urlsafe(32))
 
         ports = [args.app_port + i for i in range(args.apps)]
         for i, port in enumerate(ports, 1):
