@@ -8,7 +8,17 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from backend.api import chats, console, customers, openapi, ops, reports, tickets, vocabulary
+from backend.api import (
+    chats,
+    console,
+    customers,
+    openapi,
+    ops,
+    report_page,
+    reports,
+    tickets,
+    vocabulary,
+)
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import CHAT_PUSH, DB, DESK, SETTINGS
@@ -94,6 +104,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(ops.routes)  # /healthz, /readyz, /metrics
     app.add_routes(tickets.routes)
     app.add_routes(reports.routes)
+    app.add_routes(report_page.routes)  # /console/reports
     app.add_routes(console.routes)
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)

@@ -301,3 +301,15 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     subject: Mapped[str] = mapped_column(String(128))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ReportSnapshot(Base):
+    """A month's report as it was frozen (SPEC section 8: the report by the 10th). Later
+    edits to that month's tickets do not change it; the API and the page serve it. One
+    per month: the unique key makes the freeze happen once among all processes."""
+
+    __tablename__ = "report_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, local time
+    frozen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    body: Mapped[dict] = mapped_column(JSON)
