@@ -3,5 +3,4 @@
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.rasa",
-    "tests.fixtures.browser",
 ]

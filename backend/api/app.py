@@ -14,7 +14,6 @@ from backend.api import (
     customers,
     openapi,
     ops,
-    report_page,
     reports,
     tickets,
     vocabulary,
@@ -104,7 +103,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(ops.routes)  # /healthz, /readyz, /metrics
     app.add_routes(tickets.routes)
     app.add_routes(reports.routes)
-    app.add_routes(report_page.routes)  # /console/reports
     app.add_routes(console.routes)
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 ACTION = "report.freeze"
 ACTOR = "system:reports"
 NOTICE_KIND = "report"
-PAGE = "/console/reports"
+DOWNLOAD = "/api/reports/monthly.xlsx"  # the reports page comes with the staff sign-in
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def notice_text(month: str) -> str:
     year, number = month.split("-")
     return (
         f"{year}年{int(number)}月的售后服务月报已生成并存档，"
-        f"请在工作台「月报」页面查看或下载：{PAGE}?month={month}"
+        f"可在此下载（Excel）：{DOWNLOAD}?month={month}"
     )
 
 

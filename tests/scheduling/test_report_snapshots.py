@@ -70,7 +70,7 @@ async def test_frozen_once_on_the_first_working_day_and_told_to_bound_supervisor
     notices = await rows(desk, kind="report")
     assert [(n.chat_id, n.audience) for n in notices] == [("7001", "staff")]
     assert "2026年10月" in notices[0].payload["text"]
-    assert "/console/reports?month=2026-10" in notices[0].payload["text"]
+    assert "/api/reports/monthly.xlsx?month=2026-10" in notices[0].payload["text"]
 
     # Scans go on, the process restarts: nothing is frozen or sent again.
     clock.advance(seconds=3600)
