@@ -76,12 +76,21 @@ def cv_scores(project: Path, folds: int = FOLDS) -> dict:
         )
         if proc.returncode != 0:
             raise RuntimeError(f"cross-validation failed (exit {proc.returncode})")
-    row = json.loads(proc.stdout)["configured"]
+    # Rasa prints "Your Rasa model is trained ..." on stdout too: the report is the
+    # JSON document from the last line that is a bare "{".
+    lines = proc.stdout.decode().splitlines()
+    start = max(i for i, line in enumerate(lines) if line == "{")
+    row = json.loads("\n".join(lines[start:]))["configured"]
     return {"folds": folds, "macro_f1": row["macro_f1"], "accuracy": row["accuracy"]}
 
 
-def scores(model: Path, project: Path, folds: int = FOLDS) -> dict:
-    return {"locked": locked_scores(model), "cv": cv_scores(project, folds)}
+def scores(model: Path, project: Path, folds: int = FOLDS, beat: dict | None = None) -> dict:
+    """Locked-set and CV scores. Given the scores to `beat`, a model already worse on
+    the locked sets is not cross-validated (it cannot pass; CV is the slow part)."""
+    found = {"locked": locked_scores(model)}
+    if beat and activation.worse(found, {"locked": beat.get("locked", {})}):
+        return found
+    return {**found, "cv": cv_scores(project, folds)}
 
 
 def baseline(project: Path, models_dir: Path, folds: int = FOLDS, say=print) -> bool:
@@ -120,8 +129,8 @@ def train_gated(
     if rc != 0 or not candidate.exists():
         raise RuntimeError(f"rasa train failed (exit {rc})")
     say("scoring the candidate: locked sets and cross-validation ...")
-    found = scores(candidate, project, folds)
     active = marker.get("scores") if marker else None
+    found = scores(candidate, project, folds, beat=active)
     reasons = activation.worse(found, active) if active else []
     outcome = Outcome(not reasons, candidate, found, active, reasons)
     report = pool / f"{name}.json"
