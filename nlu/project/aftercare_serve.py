@@ -26,7 +26,15 @@ _load_agent = rasa.server._load_agent
 
 async def _load_agent_beside(*args, **kwargs):
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, lambda: asyncio.run(_load_agent(*args, **kwargs)))
+    return await loop.run_in_executor(None, lambda: asyncio.run(_loaded_and_warm(args, kwargs)))
+
+
+async def _loaded_and_warm(args, kwargs):
+    agent = await _load_agent(*args, **kwargs)
+    # The first parse traces TensorFlow's prediction graph (seconds on a loaded machine):
+    # done here, the first customer's parse after the swap is as fast as any other.
+    await agent.parse_message("你好")
+    return agent
 
 
 def main() -> None:
