@@ -26,9 +26,20 @@ from typing import TextIO
 from aiohttp import web
 from pythonjsonlogger.json import JsonFormatter
 
-from backend.domain.contact import mask_address, mask_phone
+from backend.domain.contact import mask_address, mask_phone, normalise_phone
 
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[48]00-?\d{3}-?\d{4})(?!\d)")
+# A phone in every form the desk accepts (backend/domain/contact.normalise_phone): with
+# +86/0086, spaces or dashes between the digits ("138 1234 5678"), area codes in
+# brackets, full-width digits. A digit run that merely contains one is left alone.
+_D = "[0-9\uff10-\uff19]"
+_SEP = "[ \u3000\\-\uff0d\u2013\u2014]?"
+_PHONE = re.compile(
+    rf"(?<![0-9\uff10-\uff19])(?:"
+    rf"(?:(?:\+|\uff0b|00)?86{_SEP}{_SEP})?[1\uff11][3-9\uff13-\uff19]{_D}(?:{_SEP}{_D}){{8}}"
+    rf"|[(\uff08]?[0\uff10]{_D}{{2,3}}[)\uff09]?{_SEP}{_D}(?:{_SEP}{_D}){{6,7}}"
+    rf"|[48\uff14\uff18][0\uff10]{{2}}{_SEP}{_D}{{3}}{_SEP}{_D}{{4}}"
+    rf")(?![0-9\uff10-\uff19])"
+)
 # What a caller's X-Request-Id may be: short, plain (it is copied into every log line).
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -51,8 +62,12 @@ def _address(m: re.Match[str]) -> str:
     return run
 
 
+def _phone(m: re.Match[str]) -> str:
+    return mask_phone(normalise_phone(m.group(0)) or m.group(0))
+
+
 def mask_text(text: str) -> str:
-    return _RUN.sub(_address, _PHONE.sub(lambda m: mask_phone(m.group(0)), text))
+    return _RUN.sub(_address, _PHONE.sub(_phone, text))
 
 
 def new_request_id(given: str | None = None) -> str:

@@ -8,8 +8,9 @@ one read unit): the outbox is shared by every dispatcher process, so only the st
 knows the backlog, and a gauge kept in one process would show that process's view.
 
 Hooks for other parts: `limit_refused(limit)` counts a request an abuse limit turned
-away (`aftercare_limit_refusals_total{limit}`; `limit` names the limit, e.g.
-"chat_per_minute"), so the limits need no metric of their own.
+away (`aftercare_limit_refusals_total{limit}`; `limit` names the limit: chat, address,
+tickets, handoff, agent_calls, supervisor_page); backend/services/limits.py calls it
+through the desk, so the limits need no metric of their own.
 """
 
 from __future__ import annotations

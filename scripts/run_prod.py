@@ -60,6 +60,7 @@ http {{
         proxy_set_header Connection "";
         proxy_set_header Host $host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
         # A dead app process: the request goes to the next one (state is in the store).
         proxy_next_upstream error timeout http_502 http_503;
         proxy_connect_timeout 2s;
@@ -141,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     prefix.mkdir(parents=True, exist_ok=True)
 
     database_url = asyncio.run(_create_database(args.pg, args.database))
+    # nginx and the apps share 127.0.0.1: nginx's X-Forwarded-For names the customer for
+    # the per-address abuse limit (without it every customer would be 127.0.0.1).
     env = os.environ | {"DATABASE_URL": database_url}
+    env.setdefault("AFTERCARE_TRUSTED_PROXIES", "127.0.0.1")
     # Migrated once, before any app starts: N apps migrating at once would race.
     subprocess.run([AFTERCARE, "db", "upgrade"], env=env, check=True, cwd=ROOT)
 

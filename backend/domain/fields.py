@@ -36,7 +36,17 @@ FIELDS: dict[str, Field] = {
     "actor": Field(64, ("ticket_events.actor", "audit_log.actor", "nlu_inbox.labelled_by")),
     "call_id": Field(64, ("messages.call_id",)),
     "agent_id": Field(64, ("hotline_calls.agent_id",)),
-    "chat_id": Field(128, ("channel_identities.external_id", "messages.external_id")),
+    "chat_id": Field(
+        128,
+        (
+            "channel_identities.external_id",
+            "messages.external_id",
+            "conversations.external_id",
+            "attachments.external_id",
+            "notifications.chat_id",
+            "surveys.chat_id",
+        ),
+    ),
     # TEXT columns: what the desk accepts
     "description": Field(2000),
     "note": Field(2000),

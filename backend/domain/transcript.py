@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from backend.domain import fields
 from backend.domain.errors import ValidationFailed
 
 AGENT, CUSTOMER = "agent", "customer"
@@ -21,7 +22,7 @@ _SPEAKERS = {
     "customer": CUSTOMER,
 }
 MAX_TURNS = 500
-MAX_TURN_TEXT = 4000
+MAX_TURN_TEXT = fields.size("message")  # a turn is one message of the transcript
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ class Desk:
     # Abuse limits; off unless the composition root gives the configured ones.
     limits: Limits = field(default_factory=Limits)
 
+    def __post_init__(self) -> None:
+        # The limits count their refusals on this desk's registry (not a module global).
+        if self.limits.on_refusal is None:
+            self.limits.on_refusal = self.metrics.limit_refused
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -62,7 +62,7 @@ def urge(session: Session, desk: Desk, ticket: Ticket, *, actor: str, note: str)
             text=texts.escalation_notice(ticket.number, f"{note}，已超过预警时限"),
             note=f"{note}且已过预警点，上报主管",
             now=now,
-            quiet=desk.limits.page_quiet,
+            limits=desk.limits,
         )
     ticket.updated_at = now
     return late is not None

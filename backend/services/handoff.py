@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
+from backend.domain import fields
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.kinds import Channel
 from backend.services import texts
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # The chat channels a person can take over (the hotline and the API have no chat).
 CHANNELS = (Channel.TELEGRAM.value, Channel.WEB.value)
-MAX_REPLY = 4000
+MAX_REPLY = fields.size("message")  # a staff reply is one chat message
 
 
 class NotHandedOff(Conflict):

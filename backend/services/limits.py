@@ -6,17 +6,21 @@
   message leaves nothing behind;
 - hand-offs per chat and hotline calls per agent: token buckets too;
 - tickets per phone and per chat a day: counted in the store, inside the filing unit of
-  work (`check_tickets`), so the limit holds across processes and restarts;
+  work (`check_tickets`), so the limit holds across processes and restarts; concurrent
+  filings for one phone or chat are serialised there (`lock_names`: an advisory lock on
+  PostgreSQL, the write lock on SQLite), so two of them cannot both see four and file;
 - supervisor pages: at most one per complaint per `page_interval` (backend/services/
   notices.py `escalate` asks `paged_recently`).
 
 Every refusal raises `LimitReached` (its message is the polite reply) and is counted
-through `count_refusal`, the one place the metric is fed.
+through `Limits.refused`, the one place the metric is fed: it calls the desk's own
+`Metrics.limit_refused` (backend/services/desk.py binds it), so each desk's `/metrics`
+counts only its own refusals (tests run several apps in one process).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,21 +31,13 @@ from backend.domain.errors import LimitReached
 from backend.domain.kinds import Channel
 from backend.domain.limits import Buckets, Rate
 from backend.services import texts
+from backend.store.db import lock_names
 from backend.store.tables import Ticket
 
 # Tickets filed by customers themselves are limited; staff, hotline agents and the desk's
 # own follow-ups (surveys) file for customers and are not.
 CUSTOMER_CHANNELS = frozenset({Channel.WEB, Channel.TELEGRAM})
 DAY = timedelta(days=1)
-
-# Refusals per limit since start; backend/api exports them as
-# aftercare_limit_refusals_total{limit} where the metrics endpoint exists.
-REFUSALS: Counter[str] = Counter()
-
-
-def count_refusal(limit: str) -> None:
-    REFUSALS[limit] += 1
-
 
 CHAT = Rate(30, 60, 10)
 ADDRESS = Rate(600, 60, 100)
@@ -68,6 +64,9 @@ OFF = LimitPolicy(enabled=False)
 @dataclass
 class Limits:
     policy: LimitPolicy = OFF
+    # Told the name of every limit that refused something (aftercare_limit_refusals_total);
+    # the Desk binds it to its Metrics when none is given.
+    on_refusal: Callable[[str], None] | None = None
     _buckets: dict[str, Buckets] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +82,11 @@ class Limits:
     def enabled(self) -> bool:
         return self.policy.enabled
 
+    def refused(self, limit: str) -> None:
+        """Count one refusal of `limit` (the metric's label)."""
+        if self.on_refusal is not None:
+            self.on_refusal(limit)
+
     @property
     def page_quiet(self) -> timedelta | None:
         """How long after a supervisor page a complaint is not paged again (None: off)."""
@@ -94,7 +98,7 @@ class Limits:
             return
         wait = self._buckets[limit].take(key, now.timestamp())
         if wait > 0:
-            count_refusal(limit)
+            self.refused(limit)
             raise LimitReached(limit, wait, message)
 
     def message(self, channel: str, chat_id: str, address: str | None, now: datetime) -> None:
@@ -131,20 +135,25 @@ def check_tickets(
         return
     if actor != "customer" or follow_up:
         return
-    scope = []
+    scope, names = [], []
     if phone:
         scope.append(Ticket.contact_phone == phone)
+        names.append(f"tickets-of-phone:{phone}")
     if identity_id is not None:
         scope.append(Ticket.identity_id == identity_id)
+        names.append(f"tickets-of-chat:{identity_id}")
     if not scope:
         return
+    # Two filings for one phone or chat at once would both count four and both file:
+    # the second waits here until the first has committed, then counts its ticket too.
+    lock_names(session, names)
     since = now - DAY
     stmt = select(func.count(), func.min(Ticket.registered_at)).where(
         Ticket.registered_at > since, or_(*scope)
     )
     filed, oldest = session.execute(stmt).one()
     if filed >= policy.tickets_per_day:
-        count_refusal("tickets")
+        limits.refused("tickets")  # now, not on commit: the refusal rolls the unit back
         wait = (oldest + DAY - now).total_seconds() if oldest else DAY.total_seconds()
         raise LimitReached(
             "tickets", wait, texts.TOO_MANY_TICKETS.format(limit=policy.tickets_per_day)

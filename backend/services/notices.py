@@ -6,13 +6,15 @@ from its own `Database.write` unit, so the notice commits or rolls back with the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend.domain.kinds import Channel
-from backend.services.limits import count_refusal
+from backend.services.limits import Limits
+from backend.store.db import on_commit
 from backend.store.tables import ChannelIdentity, Notification, Staff, Ticket, TicketEvent
 
 # Channels the dispatcher can push to; a hotline caller is reached once they bind a chat.
@@ -150,20 +152,22 @@ def escalate(
     text: str,
     note: str,
     now: datetime,
-    quiet: timedelta | None = None,
+    limits: Limits | None = None,
 ) -> int:
     """Escalate to the supervisors: an `escalated` event on the ticket and a notice each.
 
-    With `quiet` (the page interval of backend/services/limits.py), a complaint whose
-    supervisors were paged within it, on this ticket or on another complaint of the same
-    customer (the same complaint filed again), is recorded but not paged again."""
+    With `limits` (backend/services/limits.py, its page interval in force), a complaint
+    whose supervisors were paged within that interval, on this ticket or on another
+    complaint of the same customer (the same complaint filed again), is recorded but not
+    paged again, and the refusal is counted once the unit commits."""
+    quiet = limits.page_quiet if limits is not None else None
     already = (
         quiet is not None
         and ticket.kind == "complaint"
         and _paged_since(session, ticket, now - quiet)
     )
     if already:
-        count_refusal("supervisor_page")
+        on_commit(session, partial(limits.refused, "supervisor_page"))
         note = f"{note} (supervisors already paged within {quiet}: not paged again)"
     session.add(
         TicketEvent(ticket_id=ticket.id, at=now, actor="system", action="escalated", note=note)

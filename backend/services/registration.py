@@ -166,5 +166,5 @@ def _escalate_serious(session: Session, desk: Desk, ticket: Ticket, now) -> None
         text=texts.escalation_notice(ticket.number, "严重投诉，请主管立即跟进"),
         note="serious complaint: escalated to the supervisor at registration",
         now=now,
-        quiet=desk.limits.page_quiet,
+        limits=desk.limits,
     )

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from backend.domain import fields
 from backend.httpjson import error_response, json_body
 from bot.channels.keys import ENGINE, TRUSTED_PROXIES
 from bot.channels.wire import client_address, json_response, rest_message
 from bot.dialogue.engine import Input
 
 CHANNEL = "web"
-MAX_MESSAGE = 4000
-MAX_SENDER = 128
+MAX_MESSAGE = fields.size("message")
+MAX_SENDER = fields.size("chat_id")  # the chat id columns' size
 
 routes = web.RouteTableDef()
 

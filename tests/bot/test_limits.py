@@ -6,13 +6,14 @@ row. The clock is the app's injected one: time moves when the test says."""
 
 from __future__ import annotations
 
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, update
 
 from backend.services import texts as desk_texts
-from backend.services.limits import REFUSALS
 from backend.store.tables import ChannelIdentity, Conversation, Message, Notification, Ticket
-from tests.bot.harness import joined
+from tests.bot.harness import STAFF, joined
 from tests.fixtures.db import opened
+from tests.store.seed import seed_units
 
 URL = "/webhooks/rest/webhook"
 
@@ -35,14 +36,12 @@ async def test_a_flood_from_one_rest_sender_gets_429_and_leaves_nothing(stack_fa
         for _ in range(10):  # the burst: a customer tapping quickly is never stopped
             assert (await _say(client, "flooder")).status == 200
         before = await _rows(stack.desk.db)
-        refused_before = REFUSALS["chat"]
         resp = await _say(client, "flooder", "我要报修")
         assert resp.status == 429
         assert int(resp.headers["Retry-After"]) == 2  # 30 a minute: a token every 2 s
         body = await resp.json()
         assert body["error"] == "rate_limited" and body["message"] == desk_texts.TOO_MANY_MESSAGES
         assert await _rows(stack.desk.db) == before  # nothing written for it
-        assert REFUSALS["chat"] == refused_before + 1  # counted for the metrics
         assert (await _say(client, "someone-else")).status == 200  # others go on
         stack.clock.advance(seconds=2)
         assert (await _say(client, "flooder")).status == 200  # one token back
@@ -139,3 +138,68 @@ async def test_hand_offs_per_chat_an_hour_are_limited(stack_factory):
             "/api/chats/handoff", headers={"Authorization": "Bearer test-staff"}
         )
         assert "web-50" not in await waiting.text()  # the queue is not filled by one chat
+
+
+async def _refusals(client) -> dict[str, float]:
+    """aftercare_limit_refusals_total per limit, as /metrics serves it."""
+    resp = await client.get("/metrics")
+    assert resp.status == 200
+    families = text_string_to_metric_families(await resp.text())
+    return {
+        sample.labels["limit"]: sample.value
+        for family in families
+        if family.name == "aftercare_limit_refusals"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+
+
+async def test_every_refusal_is_counted_per_limit_on_its_own_apps_metrics(stack_factory):
+    """A flood from one chat and from one address, a ticket over the day's limit, a
+    hand-off over the hour's and a serious complaint filed again: each is one refusal of
+    its limit in /metrics, and another app running beside it (same process, same store)
+    counts none of them."""
+    settings = {
+        "limits": True,
+        "trusted_proxies": "127.0.0.1/32",  # the address flood names its address
+        "address_rate": 60,
+        "address_burst": 40,  # the test's own other traffic stays under it
+        "tickets_per_day": 1,
+        "handoffs_per_hour": 1,
+    }
+    async with stack_factory(**settings) as stack, stack_factory(**settings) as other:
+        client = stack.client
+        await seed_units(stack.desk)  # a supervisor to page (below)
+        assert await _refusals(client) == {}
+        for _ in range(10):
+            assert (await _say(client, "flooder")).status == 200
+        assert (await _say(client, "flooder")).status == 429
+
+        nat = {"X-Forwarded-For": "198.51.100.7"}
+        for i in range(40):
+            assert (await _say(client, f"nat-{i}", headers=nat)).status == 200
+        assert (await _say(client, "nat-last", headers=nat)).status == 429
+
+        assert "单号：" in await _file_repair(stack.driver("web", 1), 1)
+        assert "今天已经提交了 1 张工单" in await _file_repair(stack.driver("web", 2), 2)
+
+        d = stack.driver("web", 50)
+        assert "人工" in joined(await d.say("/request_human"))
+        async with opened(stack.desk.db) as s:  # staff hand it back
+            await s.execute(update(Conversation).values(handed_off=False))
+        assert desk_texts.TOO_MANY_HANDOFFS in joined(await d.say("/request_human"))
+
+        serious = {"kind": "complaint", "description": "师傅弄坏了地板", "severity": "serious"}
+        serious["phone"] = "13912345678"
+        for _ in range(2):  # filed again within the hour: paged once
+            resp = await client.post("/api/tickets", json=serious, headers=STAFF)
+            assert resp.status == 201, await resp.text()
+
+        assert await _refusals(client) == {
+            "chat": 1,
+            "address": 1,
+            "tickets": 1,
+            "handoff": 1,
+            "supervisor_page": 1,
+        }
+        assert await _refusals(other.client) == {}  # its own registry: nothing refused there

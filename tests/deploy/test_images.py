@@ -4,6 +4,7 @@ installed, as `make test` does) and a structural check, and nginx accepts its co
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shlex
@@ -122,6 +123,32 @@ def test_the_compose_layout():
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
     for volume in ("pgdata", "photos"):
         assert volume in _compose()["volumes"]
+
+
+def test_only_the_proxy_is_trusted_for_x_forwarded_for():
+    """The per-address abuse limit believes X-Forwarded-For only from the proxy: its
+    fixed address on the network it shares with the apps, which no replica can get."""
+    compose = _compose()
+    app, proxy = compose["services"]["app"], compose["services"]["proxy"]
+    trusted = [
+        ipaddress.ip_network(n.strip())
+        for n in app["environment"]["AFTERCARE_TRUSTED_PROXIES"].split(",")
+    ]
+    assert set(proxy["networks"]) == {"edge"} and "edge" in app["networks"]
+    proxy_ip = ipaddress.ip_address(proxy["networks"]["edge"]["ipv4_address"])
+    (pool,) = compose["networks"]["edge"]["ipam"]["config"]
+    subnet, replicas = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
+    assert proxy_ip in subnet and proxy_ip not in replicas
+    assert any(proxy_ip in net for net in trusted)
+    for net in trusted:  # nothing but the proxy: no replica, nothing outside the network
+        assert net.subnet_of(subnet) and not net.overlaps(replicas)
+
+
+@pytest.mark.parametrize("conf", ["deploy/nginx.conf", "scripts/run_prod.py"])
+def test_the_proxies_pass_the_client_address_and_scheme(conf):
+    text = (ROOT / conf).read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in text
+    assert re.search(r"proxy_set_header X-Forwarded-Proto (https|\$scheme);", text)
 
 
 def _compose_client() -> list[str] | None:

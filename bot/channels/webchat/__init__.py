@@ -7,13 +7,14 @@ from importlib import resources
 
 from aiohttp import web
 
+from backend.domain import fields
 from backend.domain.errors import ValidationFailed
 from backend.services.chat_api import Pushed
 from bot.channels.keys import CHAT_DESK
 from bot.channels.wire import json_response
 
 CHANNEL = "web"
-MAX_SESSION = 128
+MAX_SESSION = fields.size("chat_id")  # a session is the web chat's chat id
 # Plain ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts'
 # digits, none of which the page ever sends. The desk checks the range.
 _DIGITS = re.compile(r"[0-9]{1,19}")
