@@ -44,7 +44,9 @@ async def label(request: web.Request) -> web.Response:
     try:
         item_id = int(request.match_info["id"])
     except ValueError:
-        raise NotFound("no such inbox item") from None
+        item_id = 0
+    if not 0 < item_id < 2**31:  # ids are 32-bit: a bigger one names nothing either
+        raise NotFound("no such inbox item")
     body = await json_body(request)
     item = await nlu_inbox.label(request.app[DESK], item_id, body.get("intent"), staff_actor(body))
     return web.json_response(item.as_json())

@@ -94,8 +94,11 @@ async def test_supervisors_see_groups_and_label_with_one_call(api, db):
     wrong = await api.post(path, json={"intent": "buy_a_pony"}, headers=STAFF)
     assert wrong.status == 422
     assert (await _rows(db))[0].label is None  # nothing half-written
-    missing = await api.post("/api/nlu/inbox/9999/label", json={"intent": "greet"}, headers=STAFF)
-    assert missing.status == 404
+    for item in ("9999", "0", "-1", "x", str(2**80)):  # the fuzzer found the last one
+        missing = await api.post(
+            f"/api/nlu/inbox/{item}/label", json={"intent": "greet"}, headers=STAFF
+        )
+        assert missing.status == 404, item
     done = await api.post(path, json={"intent": "report_fault", "actor": "王主管"}, headers=STAFF)
     assert done.status == 200
     assert (await done.json())["labelled_by"] == "staff:王主管"
