@@ -1,4 +1,4 @@
-"""`aftercare run | db upgrade | demo seed | report monthly | customer erase`."""
+"""`aftercare run | db upgrade | demo seed | report monthly | customer erase | units import`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     erase.add_argument("phone", metavar="PHONE", help="the customer's phone number")
     erase.add_argument("--actor", help="who asks for it (default: the OS user)")
     erase.set_defaults(handler=_customer_erase)
+
+    units = sub.add_parser("units", help="master data: the units sold")
+    units_sub = units.add_subparsers(dest="units_command", metavar="UNITS_COMMAND", required=True)
+    load = units_sub.add_parser(
+        "import",
+        help="upsert units sold from a UTF-8 CSV (README: the columns); a file with any "
+        "bad row imports nothing and lists every bad row",
+    )
+    load.add_argument("file", metavar="FILE.csv", help="the CSV file")
+    load.set_defaults(handler=_units_import)
 
 
 def _settings() -> Settings:
@@ -153,5 +163,31 @@ def _customer_erase(args) -> int:
     except ValidationFailed as exc:
         print(f"aftercare: {exc}", file=sys.stderr)
         return 2
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _units_import(args) -> int:
+    from pathlib import Path
+
+    from backend.domain.units_file import BadUnitsFile
+    from backend.services.units_import import import_units
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"aftercare: 无法读取 {args.file}：{exc.strerror}", file=sys.stderr)
+        return 2
+
+    async def work(desk):
+        return await import_units(desk, data)
+
+    try:
+        report = asyncio.run(_with_desk(_settings(), work))
+    except BadUnitsFile as exc:
+        print(f"aftercare: {args.file}：{exc}", file=sys.stderr)
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return 1
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     return 0

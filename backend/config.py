@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(None, alias="AFTERCARE_METRICS_TOKEN")
     calendar_file: Path | None = Field(None, alias="AFTERCARE_CALENDAR_FILE")
     sla_file: Path | None = Field(None, alias="AFTERCARE_SLA_FILE")
+    # the price list and service wording customers see; unset: the shipped file
+    service_file: Path | None = Field(None, alias="AFTERCARE_SERVICE_FILE")
     serious_severity: str = Field("serious", alias="AFTERCARE_SERIOUS_SEVERITY")
     survey_delay_hours: float = Field(2.0, alias="AFTERCARE_SURVEY_DELAY_HOURS", ge=0)
     var_dir: Path = Field(Path("var"), alias="AFTERCARE_VAR_DIR")

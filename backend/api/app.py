@@ -27,6 +27,7 @@ from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
 from backend.domain.kinds import Channel
 from backend.domain.limits import Rate
+from backend.domain.service_terms import ServiceTerms
 from backend.domain.sla import SlaPolicy
 from backend.logs import request_id_middleware
 from backend.services.desk import Clock, Desk
@@ -50,6 +51,7 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         retention=timedelta(days=settings.retention_days),
         attachments_dir=settings.var_dir / "attachments",
         limits=Limits(limit_policy(settings)),
+        terms=ServiceTerms.load(settings.service_file),
     )
 
 

@@ -19,6 +19,7 @@ from backend.domain.category import service_category
 from backend.domain.contact import normalise_phone
 from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
+from backend.domain.service_terms import ServiceTerms
 from backend.services import conversations as turn
 from backend.services import customers, nlu_inbox, surveys
 from backend.services.chat_api import (
@@ -54,6 +55,10 @@ class ChatService:
     @property
     def attachments_dir(self) -> Path | None:
         return self.desk.attachments_dir
+
+    @property
+    def terms(self) -> ServiceTerms:
+        return self.desk.terms
 
     def today(self) -> date:
         return self.desk.today()

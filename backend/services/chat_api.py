@@ -13,6 +13,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Protocol
 
+from backend.domain.service_terms import ServiceTerms
 from backend.services.replies import Reply
 from backend.services.values import Registration, TicketView
 
@@ -129,6 +130,7 @@ class ChatDesk(Protocol):
 
     tz: tzinfo  # the desk's local time zone (dates and times shown to customers)
     attachments_dir: Path | None  # where a channel stores the photos customers send
+    terms: ServiceTerms  # the published price list and service wording
 
     def today(self) -> date: ...
 

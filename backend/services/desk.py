@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from backend.domain.calendar import WorkingCalendar
+from backend.domain.service_terms import ServiceTerms
 from backend.domain.sla import SlaPolicy
 from backend.metrics import Metrics
 from backend.services.limits import Limits
@@ -34,6 +35,8 @@ class Desk:
     metrics: Metrics = field(default_factory=Metrics)
     # Abuse limits; off unless the composition root gives the configured ones.
     limits: Limits = field(default_factory=Limits)
+    # The published price list and service wording (AFTERCARE_SERVICE_FILE).
+    terms: ServiceTerms = field(default_factory=ServiceTerms.load)
 
     def __post_init__(self) -> None:
         # The limits count their refusals on this desk's registry (not a module global).

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -76,6 +77,12 @@ class Unit(Base):
     region: Mapped[str | None] = mapped_column(String(64))
     region_class: Mapped[str] = mapped_column(String(16), default="city")
     abroad: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# The chat, the hotline and the units import find a unit by its serial number regardless
+# of case (services/customers.find_unit, services/units_import): without this index each
+# lookup reads the whole table.
+Index("ix_units_serial_upper", func.upper(Unit.serial_number))
 
 
 class Staff(Base):

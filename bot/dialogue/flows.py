@@ -102,7 +102,7 @@ async def repair_submit(ctx: Ctx) -> list[Reply]:
         promise=desk_texts.SLA_PROMISE_ZH[RegionClass(view.region_class)],
     )
     if view.category == ServiceCategory.PAID.value:
-        text += T.PAID_NOTICE.format(prices=T.PRICES)
+        text += ctx.desk.terms.say("paid_notice")
     return [Reply(text)]
 
 

@@ -310,7 +310,7 @@ async def ask_warranty(ctx: Ctx, nlu: NluResult, asked: bool = False) -> list[Re
             serial=serial, model=model, customer_id=customer.id if customer else None
         )
         if unit is None:
-            return [Reply(T.WARRANTY_UNKNOWN.format(prices=T.PRICES))]
+            return [Reply(ctx.desk.terms.say("warranty_unknown"))]
     else:
         units = await ctx.units()
         if not units:
@@ -325,11 +325,11 @@ async def ask_warranty(ctx: Ctx, nlu: NluResult, asked: bool = False) -> list[Re
         unit = units[0]
     category = ctx.desk.category_of(unit)
     if category == "free":
-        text = T.WARRANTY_FREE.format(product=unit.label, until=unit.warranty_end)
+        text = ctx.desk.terms.say("warranty_free", product=unit.label, until=unit.warranty_end)
     elif category == "contract":
-        text = T.WARRANTY_CONTRACT.format(product=unit.label, until=unit.contract_end)
+        text = ctx.desk.terms.say("warranty_contract", product=unit.label, until=unit.contract_end)
     else:
-        text = T.WARRANTY_PAID.format(product=unit.label, prices=T.PRICES)
+        text = ctx.desk.terms.say("warranty_paid", product=unit.label)
     return [Reply(text)]
 
 

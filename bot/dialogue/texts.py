@@ -80,9 +80,6 @@ REPAIR_DONE = (
     "已为您登记报修，单号：{number}。\n服务类别：{category}\n时效承诺（{promise}）。\n"
     "工单状态有变化时我们会第一时间通知您，您也可以随时发“查询进度”。"
 )
-PAID_NOTICE = (
-    "\n温馨提示：本次属于有偿服务，派工前客服会先告知您收费标准，经您同意后再安排上门。{prices}"
-)
 COMPLAINT_DONE = (
     "您的投诉已登记，单号：{number}。我们会在 24 小时内与您联系并给出答复，给您带来不便，非常抱歉。"
 )
@@ -111,14 +108,8 @@ CANCEL_KEPT = "好的，工单 {number} 保留，继续为您处理。"
 CANNOT_CANCEL = "工单 {number} 当前{status}，已经无法在线取消，如有需要请转人工客服。"
 
 WARRANTY_ASK = "请提供产品的序列号或型号，我帮您查询保修情况。"
-WARRANTY_FREE = "{product}在保修期内（保修至 {until}），维修免费。"
-WARRANTY_CONTRACT = "{product}已过保修期，但在保养合同期内（合同至 {until}），按合同免费服务。"
-WARRANTY_PAID = "{product}已过保修期，也没有有效的保养合同，维修属有偿服务。{prices}"
-WARRANTY_UNKNOWN = "没有查到这台产品的购买记录。保修期内维修免费；过保后为有偿服务。{prices}"
-PRICES = (
-    "收费标准：上门费 50 元/次，维修工时费 80–200 元（按故障难度），"
-    "配件按官方价格另计，价目表以师傅出示为准。"
-)
+# The price list and the warranty answers come from the service terms file
+# (backend/domain/data/service.toml, AFTERCARE_SERVICE_FILE): ctx.desk.terms.say(...).
 
 CONTACT_BOUND = "已绑定手机号 {phone}，现在可以查询您名下的所有工单了。"
 CONTACT_NOT_OWN = "为保护您的信息，只能分享您本人的手机号，请点击“分享手机号”按钮。"
