@@ -26,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime, timezone  # not UTC: the Rasa image runs nlu on Python 3.10
 from pathlib import Path
 
 from nlu import paths
@@ -65,7 +65,7 @@ def activate(models_dir: Path, model: Path, scores: Mapping) -> None:
         {
             "model": model.name,
             "scores": dict(scores),
-            "activated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "activated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
             "switching_to": None,
             "previous": marker.get("model"),
         },
