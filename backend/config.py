@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_DB = "sqlite+aiosqlite:///./var/aftercare.db"
@@ -78,6 +78,41 @@ class Settings(BaseSettings):
     page_interval_minutes: int = Field(60, alias="AFTERCARE_PAGE_INTERVAL_MINUTES", ge=1)
     # Addresses (IPs or networks, comma-separated) whose X-Forwarded-For is believed.
     trusted_proxies: str = Field("", alias="AFTERCARE_TRUSTED_PROXIES")
+    # Customers are who they say they are (README "Web chat, REST and verification").
+    # The REST channel's per-integration secret (bearer or HMAC of the body); required
+    # when the service listens beyond loopback.
+    rest_secret: str | None = Field(None, alias="AFTERCARE_REST_SECRET")
+    # A host site's shared secret: identifier_hash = HMAC-SHA256(user_id); unset: off.
+    identity_secret: str | None = Field(None, alias="AFTERCARE_IDENTITY_SECRET")
+    # Signs the web chat's session cookie; unset: a random key per process (sessions
+    # end with a restart, and instances behind one proxy must share a set one).
+    webchat_secret: str | None = Field(None, alias="AFTERCARE_WEBCHAT_SECRET")
+    # Where verification codes are texted: "log" (development: the application log) or
+    # "aliyun" (Aliyun SMS, the ALIYUN_SMS_* settings).
+    sms_gateway: Literal["log", "aliyun"] = Field("log", alias="AFTERCARE_SMS_GATEWAY")
+    aliyun_sms_access_key_id: str | None = Field(None, alias="ALIYUN_SMS_ACCESS_KEY_ID")
+    aliyun_sms_access_key_secret: str | None = Field(None, alias="ALIYUN_SMS_ACCESS_KEY_SECRET")
+    aliyun_sms_sign_name: str | None = Field(None, alias="ALIYUN_SMS_SIGN_NAME")
+    aliyun_sms_template_code: str | None = Field(None, alias="ALIYUN_SMS_TEMPLATE_CODE")
+    aliyun_sms_endpoint: str = Field("https://dysmsapi.aliyuncs.com/", alias="ALIYUN_SMS_ENDPOINT")
+    codes_per_hour: int = Field(5, alias="AFTERCARE_CODES_PER_HOUR", ge=1)  # per phone, chat
+
+    @model_validator(mode="after")
+    def _sms_provider_complete(self) -> Settings:
+        if self.sms_gateway == "aliyun":
+            missing = [
+                name
+                for name, value in (
+                    ("ALIYUN_SMS_ACCESS_KEY_ID", self.aliyun_sms_access_key_id),
+                    ("ALIYUN_SMS_ACCESS_KEY_SECRET", self.aliyun_sms_access_key_secret),
+                    ("ALIYUN_SMS_SIGN_NAME", self.aliyun_sms_sign_name),
+                    ("ALIYUN_SMS_TEMPLATE_CODE", self.aliyun_sms_template_code),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"AFTERCARE_SMS_GATEWAY=aliyun needs {', '.join(missing)}")
+        return self
 
     @classmethod
     def settings_customise_sources(

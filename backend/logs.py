@@ -66,7 +66,14 @@ def _phone(m: re.Match[str]) -> str:
     return mask_phone(normalise_phone(m.group(0)) or m.group(0))
 
 
+# A web chat session id (bot/channels/sessions.py: token_urlsafe(24), 32 characters) is
+# the key to a conversation: never written whole (a staff reply's path names it, and so
+# would the access log's request line). Other 32-character tokens are hidden alike.
+_SESSION = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])")
+
+
 def mask_text(text: str) -> str:
+    text = _SESSION.sub(r"\1…", text)
     return _RUN.sub(_address, _PHONE.sub(_phone, text))
 
 

@@ -8,7 +8,8 @@
 `--url` plays the same conversations against a deployment already running (e.g.
 `make run-prod`: nginx, two app processes, one Rasa) instead of building the app here;
 only the client-side figures are printed then. Start that deployment with
-`AFTERCARE_LIMITS=off` (the abuse limits would refuse a benchmark's fast chats).
+`AFTERCARE_LIMITS=off` (the abuse limits would refuse a benchmark's fast chats); when it
+listens beyond loopback, give the benchmark its `AFTERCARE_REST_SECRET` too.
 
 Starts the trained Rasa model (`--rasa-servers N` processes of it, or uses RASA_URL and
 RASA_TOKEN), builds the app through the composition root on a fresh SQLite file, serves
@@ -55,6 +56,10 @@ from bench.chat_conversations import conversation as script
 from bot.channels.keys import ENGINE
 
 NLU_CACHE_DEFAULT = Settings.model_fields["nlu_cache_size"].default
+# A deployment listening beyond loopback needs the REST channel's secret (README): the
+# client process reads it from the environment it inherits.
+_SECRET = os.environ.get("AFTERCARE_REST_SECRET", "").strip()
+REST_AUTH = {"Authorization": f"Bearer {_SECRET}"} if _SECRET else {}
 TARGETS = {"p50_1": 30.0, "rate_20": 100.0, "p99_20": 150.0}
 
 
@@ -85,7 +90,8 @@ async def conversation(
         if pace is not None:
             await pace()
         start = time.perf_counter()
-        async with http.post(url, json={"sender": sender, "message": text}) as resp:
+        body = {"sender": sender, "message": text}
+        async with http.post(url, json=body, headers=REST_AUTH) as resp:
             body = await resp.json()
         times.append((start, (time.perf_counter() - start) * 1000))
         assert resp.status == 200 and body, (text, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlparse
@@ -9,8 +10,17 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from backend.config import Settings
-from bot.channels import rest, webchat
-from bot.channels.keys import CHAT_DESK, ENGINE, TELEGRAM, TRUSTED_PROXIES
+from bot.channels import rest, sessions, webchat
+from bot.channels.keys import (
+    CHAT_DESK,
+    ENGINE,
+    IDENTITY_SECRET,
+    REST_OPEN,
+    REST_SECRET,
+    TELEGRAM,
+    TRUSTED_PROXIES,
+    WEBCHAT_KEY,
+)
 from bot.channels.telegram import DEFAULT_WEBHOOK_PATH, TelegramChannel
 from bot.channels.wire import trusted_networks
 from bot.dialogue.engine import Engine, Meter, Nlu
@@ -28,6 +38,10 @@ def install(
     after the services (`CHAT_DESK`, set by the composition root), the NLU client
     (`nlu()`, opened by then) and the message counters (`meter()`) that they use."""
     app[TRUSTED_PROXIES] = trusted_networks(settings.trusted_proxies)
+    app[WEBCHAT_KEY] = sessions.new_key(settings.webchat_secret)
+    app[IDENTITY_SECRET] = _bytes(settings.identity_secret)
+    app[REST_SECRET] = _bytes(settings.rest_secret)
+    app[REST_OPEN] = loopback(settings.host)  # no secret: only while nobody else can call
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
     if settings.telegram_token and settings.telegram_webhook_url:
@@ -50,6 +64,20 @@ def install(
                 await channel.stop()
 
     app.cleanup_ctx.append(engine_ctx)
+
+
+def _bytes(secret: str | None) -> bytes | None:
+    return secret.encode() if secret else None
+
+
+def loopback(host: str) -> bool:
+    """Whether a listening address is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name, or "0.0.0.0"-like wildcards, may reach anyone
 
 
 async def _telegram_webhook(request: web.Request) -> web.Response:

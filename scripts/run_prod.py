@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     # the per-address abuse limit (without it every customer would be 127.0.0.1).
     env = os.environ | {"DATABASE_URL": database_url}
     env.setdefault("AFTERCARE_TRUSTED_PROXIES", "127.0.0.1")
+    # The apps behind one nginx check each other's web chat cookies: one key for all.
+    env.setdefault("AFTERCARE_WEBCHAT_SECRET", secrets.token_urlsafe(32))
     # Migrated once, before any app starts: N apps migrating at once would race.
     subprocess.run([AFTERCARE, "db", "upgrade"], env=env, check=True, cwd=ROOT)
 

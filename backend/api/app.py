@@ -30,9 +30,11 @@ from backend.domain.limits import Rate
 from backend.domain.service_terms import ServiceTerms
 from backend.domain.sla import SlaPolicy
 from backend.logs import request_id_middleware
+from backend.services.aliyun_sms import AliyunSms
 from backend.services.desk import Clock, Desk
 from backend.services.limits import LimitPolicy, Limits
 from backend.services.replies import Reply
+from backend.services.sms import LogGateway, SmsGateway
 from backend.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,21 @@ def build_desk(settings: Settings, db: Database, clock: Clock | None = None) -> 
         retention=timedelta(days=settings.retention_days),
         attachments_dir=settings.var_dir / "attachments",
         limits=Limits(limit_policy(settings)),
+        sms=sms_gateway(settings),
         terms=ServiceTerms.load(settings.service_file),
     )
+
+
+def sms_gateway(settings: Settings) -> SmsGateway:
+    if settings.sms_gateway == "aliyun":
+        return AliyunSms(
+            access_key_id=settings.aliyun_sms_access_key_id or "",
+            access_key_secret=settings.aliyun_sms_access_key_secret or "",
+            sign_name=settings.aliyun_sms_sign_name or "",
+            template_code=settings.aliyun_sms_template_code or "",
+            endpoint=settings.aliyun_sms_endpoint,
+        )
+    return LogGateway()
 
 
 def limit_policy(settings: Settings) -> LimitPolicy:
@@ -64,6 +79,7 @@ def limit_policy(settings: Settings) -> LimitPolicy:
         agent_calls=Rate(settings.agent_calls_per_hour, 3600, settings.agent_calls_per_hour),
         tickets_per_day=settings.tickets_per_day,
         page_interval=timedelta(minutes=settings.page_interval_minutes),
+        codes_per_hour=settings.codes_per_hour,
     )
 
 
@@ -81,9 +97,10 @@ def store_ctx(clock: Clock | None):
         db = Database(app[SETTINGS].database_url)
         await db.upgrade()
         app[DB] = db
-        app[DESK] = build_desk(app[SETTINGS], db, clock)
+        app[DESK] = desk = build_desk(app[SETTINGS], db, clock)
         log.info("store ready (%s)", db.dialect)
         yield
+        await desk.sms.close()
         await db.close()
 
     return ctx

@@ -7,6 +7,7 @@ webchat) and are called from here; this class only adapts them to the chat's val
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from functools import partial
 from pathlib import Path
@@ -21,9 +22,10 @@ from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
 from backend.domain.service_terms import ServiceTerms
 from backend.services import conversations as turn
-from backend.services import customers, nlu_inbox, surveys
+from backend.services import customers, nlu_inbox, surveys, verification
 from backend.services.chat_api import (
     ChatRow,
+    CodeCheck,
     Filed,
     KnownCustomer,
     Miss,
@@ -151,8 +153,14 @@ class ChatService:
         canonical = normalise_phone(phone)
         if canonical is None:
             raise ValueError("not a phone number")
-        bind = partial(customers.bind_verified_phone, now=self.desk.now())
+        bind = partial(customers.bind_verified, now=self.desk.now())
         return await self.desk.db.write(bind, channel, chat_id, canonical)
+
+    async def send_code(self, channel: str, chat_id: str, phone: str) -> bool:
+        return await verification.send_code(self.desk, channel, chat_id, phone)
+
+    async def check_code(self, channel: str, chat_id: str, code: str) -> CodeCheck:
+        return await verification.check_code(self.desk, channel, chat_id, code)
 
     async def units_of(self, customer_id: int | None) -> list[UnitInfo]:
         if customer_id is None:
@@ -257,8 +265,22 @@ def _customer_of(session: Session, channel: str, chat_id: str) -> KnownCustomer 
 
 
 def _find_unit(session: Session, **how) -> UnitInfo | None:
-    unit = customers.find_unit(session, **how)
-    return _unit(unit) if unit else None
+    """Only for a chat's own (verified) customer, and only their own unit or one nobody
+    owns yet: what the chat is shown of a unit (its address, its warranty) must not tell
+    a stranger with a guessed serial number whether it exists or whose it is."""
+    owner, serial, model = how["customer_id"], how["serial_number"], how["model"]
+    if owner is None:
+        return None
+    unit = customers.find_unit(session, serial_number=serial) if serial else None
+    if unit is None and (model or not serial):  # a serial not found is not "their only unit"
+        unit = customers.find_unit(session, model=model, customer_id=owner)
+    if unit is None:
+        return None
+    if unit.customer_id == owner:
+        return _unit(unit)
+    if unit.customer_id is None:  # sold to nobody on record yet: no one's address
+        return replace(_unit(unit), address=None)
+    return None
 
 
 def _units_of(session: Session, customer_id: int) -> list[UnitInfo]:

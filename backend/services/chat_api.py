@@ -20,6 +20,7 @@ from backend.services.values import Registration, TicketView
 __all__ = [
     "ChatDesk",
     "ChatRow",
+    "CodeCheck",
     "Filed",
     "KnownCustomer",
     "Miss",
@@ -35,7 +36,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class KnownCustomer:
-    """What the dialogue uses of the chat's customer."""
+    """What the dialogue uses of the chat's customer: only ever the customer of a
+    verified binding (an SMS code, Telegram's own contact, a host site's identity)."""
 
     id: int
     phone: str | None
@@ -52,6 +54,17 @@ class ChatRow:
     customer: KnownCustomer | None = None  # the customer this chat is bound to, if any
     survey_open: bool = False  # a survey of this chat waits for an answer or a comment
     last_message_id: int = 0  # the chat's newest transcript row (a form's starts after it)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What a typed verification code did: `outcome` is "verified", "wrong" (tries left),
+    "locked" (no tries left), "expired" or "none" (no code was sent to this chat)."""
+
+    outcome: str
+    tries_left: int = 0
+    customer_id: int | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,17 @@ class ChatDesk(Protocol):
 
     async def bind_phone(self, channel: str, chat_id: str, phone: str) -> int:
         """Bind the chat to the customer owning `phone`, verified by the channel."""
+        ...
+
+    async def send_code(self, channel: str, chat_id: str, phone: str) -> bool:
+        """Text a verification code to `phone` for this chat; False when the SMS provider
+        did not take it. Raises LimitReached (too many codes for the phone or the chat)
+        and ValidationFailed (not a mobile number)."""
+        ...
+
+    async def check_code(self, channel: str, chat_id: str, code: str) -> CodeCheck:
+        """The code the chat typed; the right one binds the chat to the phone's customer,
+        verified."""
         ...
 
     async def units_of(self, customer_id: int | None) -> list[UnitInfo]: ...

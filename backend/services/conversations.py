@@ -46,7 +46,11 @@ def _this_chat(channel_column, external_id_column):
 def _load():
     conv = _this_chat(Conversation.channel, Conversation.external_id)
     ident = _this_chat(ChannelIdentity.channel, ChannelIdentity.external_id)
-    bound = select(Customer.id).join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+    bound = (
+        select(Customer.id)
+        .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+        .where(ChannelIdentity.verified_at.is_not(None))  # a verified binding only
+    )
     return select(
         select(Conversation.id).where(*conv).scalar_subquery(),
         select(Conversation.state).where(*conv).scalar_subquery(),

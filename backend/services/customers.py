@@ -41,31 +41,30 @@ def find_or_create(
     phone: str | None = None,
     name: str | None = None,
     ident: ChannelIdentity | None = None,
-    verified: bool = False,
 ) -> Customer:
     """The customer behind a chat and/or phone number.
 
-    A typed phone number proves nothing: a chat is bound to the customer only when the
-    customer is new, or when the channel verified the number (`verified`, e.g. Telegram's
-    own contact share). Otherwise anyone could type a stranger's number and read their
-    tickets or receive their notices.
+    A typed phone number proves nothing: the chat is never bound here, not even to a
+    customer this call creates (a later hotline ticket of that phone would push its
+    notices into the chat of whoever typed it). Chats are bound by `bind_verified` only.
+    A bound chat (`ident`) is that customer's, when its binding is verified.
     """
     if phone is not None:
         canonical = normalise_phone(phone)
         if canonical is None:
             raise ValidationFailed(f"not a valid phone number: {phone!r}")
         phone = canonical
-    customer, created = None, False
-    if ident is not None and ident.customer_id is not None:
+    customer = None
+    if ident is not None and ident.customer_id is not None and ident.verified_at is not None:
         customer = session.get(Customer, ident.customer_id)
     if customer is None and phone is not None:
         customer = by_phone(session, phone)
         if customer is None:
             values = {"phone": phone, "name": name, "locale": "zh", "created_at": now}
-            created = insert_ignoring_conflict(session, Customer, values, [Customer.phone])
+            insert_ignoring_conflict(session, Customer, values, [Customer.phone])
             customer = by_phone(session, phone)
     elif customer is None:
-        customer, created = Customer(name=name, created_at=now), True
+        customer = Customer(name=name, created_at=now)
         session.add(customer)
         session.flush()
     else:
@@ -73,8 +72,6 @@ def find_or_create(
             customer.phone = phone
         if name and not customer.name:
             customer.name = name
-    if ident is not None and ident.customer_id is None and (created or verified):
-        ident.customer_id = customer.id
     return customer
 
 
@@ -101,28 +98,33 @@ def find_unit(
 
 
 def of_chat(session: Session, channel: str, external_id: str) -> Customer | None:
-    """The customer a chat is bound to, if any."""
+    """The customer a chat is bound to by a verified binding, if any."""
     stmt = (
         select(Customer)
         .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.external_id == external_id,
+            ChannelIdentity.verified_at.is_not(None),
+        )
     )
     return session.execute(stmt).scalar_one_or_none()
 
 
-def bind_verified_phone(
+def bind_verified(
     session: Session, channel: str, external_id: str, phone: str, *, now: datetime
 ) -> int:
-    """A phone the channel verified as the sender's own (Telegram's contact share): the
-    chat belongs to that phone's customer from now on. A customer already bound to this
-    chat without a phone gets it, rather than a second customer being made."""
+    """The chat proved it is the owner of `phone` (an SMS code, Telegram's own-contact
+    share, a host site's signed identity): it belongs to that phone's customer from now
+    on, verified. A customer already bound to this chat by a verified binding and
+    without a phone gets it, rather than a second customer being made."""
     ident = identity(session, channel, external_id, now)
     owner = by_phone(session, phone)
-    if owner is None and ident.customer_id is not None:
+    if owner is None and ident.customer_id is not None and ident.verified_at is not None:
         current = session.get(Customer, ident.customer_id)
         if current is not None and current.phone is None:
             current.phone, owner = phone, current
     if owner is None:
         owner = find_or_create(session, now, phone=phone)
-    ident.customer_id = owner.id
+    ident.customer_id, ident.verified_at = owner.id, now
     return owner.id

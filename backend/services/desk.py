@@ -12,6 +12,7 @@ from backend.domain.service_terms import ServiceTerms
 from backend.domain.sla import SlaPolicy
 from backend.metrics import Metrics
 from backend.services.limits import Limits
+from backend.services.sms import LogGateway, SmsGateway
 from backend.store.db import Database
 
 
@@ -35,6 +36,8 @@ class Desk:
     metrics: Metrics = field(default_factory=Metrics)
     # Abuse limits; off unless the composition root gives the configured ones.
     limits: Limits = field(default_factory=Limits)
+    # Where verification codes are texted (backend/services/sms.py); the log by default.
+    sms: SmsGateway = field(default_factory=LogGateway)
     # The published price list and service wording (AFTERCARE_SERVICE_FILE).
     terms: ServiceTerms = field(default_factory=ServiceTerms.load)
 

@@ -23,7 +23,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, or_, select, update
+from sqlalchemy import String, and_, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.domain.contact import mask_phone, normalise_phone
@@ -41,6 +41,7 @@ from backend.store.tables import (
     HotlineCall,
     Message,
     Notification,
+    SmsCode,
     Survey,
     Ticket,
     TicketEvent,
@@ -130,6 +131,8 @@ def _erase(
     # What staff notices may quote of the customer, gathered before it is erased below.
     quoted = (phone, customer.name, *_addresses(session, cid, tickets), *_said(session, tickets))
 
+    if phone:  # the verification codes texted to the phone (their hashes name it)
+        session.execute(delete(SmsCode).where(SmsCode.phone == phone))
     # The chats: identity, conversation, transcript, photos, outbox, survey routing.
     paths: list[str | None] = []
     counts["chats"] = len(chats)
@@ -146,7 +149,9 @@ def _erase(
             customer_id=None,
             external_id=pseudonym,
             blocked_at=now,  # unreachable: notify_customer skips blocked chats
+            verified_at=None,
         )
+        session.execute(delete(SmsCode).where(_chat_of(SmsCode, same)))  # codes sent there
         counts["conversations"] += _update(
             session,
             Conversation,

@@ -9,6 +9,8 @@
   work (`check_tickets`), so the limit holds across processes and restarts; concurrent
   filings for one phone or chat are serialised there (`lock_names`: an advisory lock on
   PostgreSQL, the write lock on SQLite), so two of them cannot both see four and file;
+- SMS verification codes per phone and per chat an hour: counted in the store too
+  (`check_codes`, inside the unit of work that makes the code, serialised the same way);
 - supervisor pages: at most one per complaint per `page_interval` (backend/services/
   notices.py `escalate` asks `paged_recently`).
 
@@ -32,7 +34,7 @@ from backend.domain.kinds import Channel
 from backend.domain.limits import Buckets, Rate
 from backend.services import texts
 from backend.store.db import lock_names
-from backend.store.tables import Ticket
+from backend.store.tables import SmsCode, Ticket
 
 # Tickets filed by customers themselves are limited; staff, hotline agents and the desk's
 # own follow-ups (surveys) file for customers and are not.
@@ -56,6 +58,7 @@ class LimitPolicy:
     agent_calls: Rate = AGENT_CALLS  # hotline calls imported per agent
     tickets_per_day: int = 5  # per phone and per chat, rolling 24 hours
     page_interval: timedelta = timedelta(hours=1)  # supervisor pages per complaint
+    codes_per_hour: int = 5  # SMS verification codes per phone and per chat
 
 
 OFF = LimitPolicy(enabled=False)
@@ -158,3 +161,33 @@ def check_tickets(
         raise LimitReached(
             "tickets", wait, texts.TOO_MANY_TICKETS.format(limit=policy.tickets_per_day)
         )
+
+
+HOUR = timedelta(hours=1)
+
+
+def check_codes(
+    session: Session, limits: Limits, *, channel: str, chat_id: str, phone: str, now: datetime
+) -> None:
+    """Inside the unit of work that makes a code: at most `codes_per_hour` codes per
+    phone (someone's phone flooded with texts, the provider's bill) and per chat (one chat
+    trying phone after phone) in the last hour."""
+    policy = limits.policy
+    if not policy.enabled:
+        return
+    # Codes asked at once for one phone or chat would both count four: serialised.
+    lock_names(session, [f"codes-of-phone:{phone}", f"codes-of-chat:{channel}:{chat_id}"])
+    since = now - HOUR
+    scopes = (
+        SmsCode.phone == phone,
+        (SmsCode.channel == channel) & (SmsCode.external_id == chat_id),
+    )
+    for scope in scopes:
+        stmt = select(func.count(), func.min(SmsCode.created_at)).where(
+            SmsCode.created_at > since, scope
+        )
+        sent, oldest = session.execute(stmt).one()
+        if sent >= policy.codes_per_hour:
+            limits.refused("sms_codes")
+            wait = (oldest + HOUR - now).total_seconds() if oldest else HOUR.total_seconds()
+            raise LimitReached("sms_codes", wait, texts.TOO_MANY_CODES)

@@ -22,7 +22,8 @@ PUSH_CHANNELS = (Channel.TELEGRAM.value, Channel.WEB.value)
 
 
 def customer_target(session: Session, ticket: Ticket) -> ChannelIdentity | None:
-    """The chat a ticket's notices go to: the one it came from, else the customer's latest."""
+    """The chat a ticket's notices go to: the one it came from, else the customer's latest
+    verified chat. A chat bound by a typed phone number only is never reached."""
     if ticket.identity_id is not None:
         identity = session.get(ChannelIdentity, ticket.identity_id)
         if identity is not None and identity.channel in PUSH_CHANNELS:
@@ -34,6 +35,7 @@ def customer_target(session: Session, ticket: Ticket) -> ChannelIdentity | None:
         .where(
             ChannelIdentity.customer_id == ticket.customer_id,
             ChannelIdentity.channel.in_(PUSH_CHANNELS),
+            ChannelIdentity.verified_at.is_not(None),
         )
         .order_by(ChannelIdentity.id.desc())
         .limit(1)

@@ -84,8 +84,12 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
         model=reg.product_model,
         customer_id=customer.id,
     )
-    if unit is not None and unit.customer_id is None:
+    # An unverified chat may name any unit (a serial is guessable): its warranty category
+    # applies, but the unit is not claimed and its registered address is not copied.
+    trusted = ident is None or ident.verified_at is not None
+    if unit is not None and unit.customer_id is None and trusted:
         unit.customer_id = customer.id
+    unit_address = unit.address if unit is not None and trusted else None
 
     parent_id = reg.parent_id
     if reg.concerning:
@@ -112,7 +116,7 @@ def file_ticket(session: Session, desk: Desk, reg: Registration) -> Ticket:
         product_model=reg.product_model or (unit and unit.model),
         serial_number=reg.serial_number or (unit and unit.serial_number),
         description=reg.description.strip(),
-        address=reg.address or (unit and unit.address),
+        address=reg.address or unit_address,
         region=reg.region or (unit and unit.region),
         region_class=region_class.value,
         abroad=abroad,

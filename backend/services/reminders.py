@@ -40,6 +40,7 @@ def _customer_chat(session: Session, customer_id: int) -> ChannelIdentity | None
             ChannelIdentity.customer_id == customer_id,
             ChannelIdentity.channel.in_(notices.PUSH_CHANNELS),
             ChannelIdentity.blocked_at.is_(None),
+            ChannelIdentity.verified_at.is_not(None),  # a typed phone reaches nobody
         )
         .order_by(ChannelIdentity.id.desc())
         .limit(1)

@@ -57,8 +57,28 @@ class ChannelIdentity(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # e.g. bot blocked (403)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When the chat proved it is the customer (SMS code, own contact, host identity);
+    # an unverified binding (made by a typed phone before 0004) grants nothing.
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     customer: Mapped[Customer | None] = relationship(back_populates="identities")
+
+
+class SmsCode(Base):
+    """A one-time code sent to a phone for one chat (backend/services/verification.py).
+    Only its hash is kept; `tries` counts wrong answers."""
+
+    __tablename__ = "sms_codes"
+    __table_args__ = (Index("ix_sms_codes_chat", "channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Unit(Base):

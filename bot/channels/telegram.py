@@ -12,6 +12,7 @@ import contextlib
 import hmac
 import logging
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -184,9 +185,9 @@ class TelegramChannel:
         message = update.message
         if query is not None and query.message is not None:
             chat_id = str(query.message.chat.id)
-            replies = await self.engine.handle(
-                CHANNEL, chat_id, Input(text=query.data or "", update_id=update.update_id)
-            )
+            private = query.message.chat.type == "private"
+            inp = Input(text=query.data or "", update_id=update.update_id, private=private)
+            replies = await self.engine.handle(CHANNEL, chat_id, inp)
             try:
                 await query.answer()
             except TelegramError as exc:
@@ -203,6 +204,11 @@ class TelegramChannel:
             await self.send(chat_id, reply)
 
     async def _input(self, message, update_id: int) -> Input | None:
+        private = message.chat.type == "private"  # groups never become verified
+        inp = await self._read(message, update_id)
+        return None if inp is None else replace(inp, private=private)
+
+    async def _read(self, message, update_id: int) -> Input | None:
         if message.contact is not None:
             own = (
                 message.from_user is not None

@@ -49,6 +49,10 @@ def client_address(request: web.Request, trusted: Networks) -> str | None:
     return peer
 
 
+def via_trusted_proxy(request: web.Request, trusted: Networks) -> bool:
+    return _within(request.remote, trusted)
+
+
 def _valid(address: str) -> bool:
     try:
         ipaddress.ip_address(address)

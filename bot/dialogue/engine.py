@@ -47,6 +47,7 @@ class Input:
     photo_ref: str | None = None  # the channel's file id of a photo
     photo_path: str | None = None
     address: str | None = None  # the client's address (HTTP channels), for its limit
+    private: bool = True  # a one-person chat; a group chat can never become verified
 
 
 class Nlu(Protocol):
@@ -107,7 +108,9 @@ class Engine:
             return []
         state.survey = row.survey_open
         ctx = Ctx(self.desk, channel, external_id, state, row.last_message_id, self.flows)
+        ctx.private = inp.private
         ctx.known_customer(row.customer)
+        state.verified = row.customer is not None  # only a verified binding loads one
         incoming, intent, replies, missed = inp.text, None, [], None
         if row.handed_off:  # a person answers: the bot only keeps the transcript
             if inp.photo_ref:
@@ -176,6 +179,8 @@ class Engine:
         return result, True
 
     async def _contact(self, ctx: Ctx, inp: Input) -> list[Reply]:
+        if not inp.private:
+            return [Reply(T.VERIFY_PRIVATE_ONLY)]
         if inp.contact_rejected or not inp.contact_phone:
             return [Reply(T.CONTACT_NOT_OWN, request_contact=True)]
         phone = parsing.phone_in(inp.contact_phone)

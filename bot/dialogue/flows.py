@@ -85,6 +85,14 @@ def _category_text(category: str | None) -> str:
     return desk_texts.CATEGORY_ZH[ServiceCategory(category or "paid")]
 
 
+def _category_told(ctx: Ctx) -> bool:
+    """Whether the chat may be told the ticket's service category: only once verified.
+    Before that, the category comes from whatever unit a typed serial, model or phone
+    names (the desk applies it silently): telling it would say whether someone's unit
+    exists and is under warranty."""
+    return ctx.verified
+
+
 async def repair_submit(ctx: Ctx) -> list[Reply]:
     s = ctx.slots
     view = await register(
@@ -96,12 +104,13 @@ async def repair_submit(ctx: Ctx) -> list[Reply]:
             visit_time=s.get("visit_time") or T.VISIT_ASAP,
         ),
     )
+    told = _category_told(ctx)
     text = T.REPAIR_DONE.format(
         number=view.number,
-        category=_category_text(view.category),
+        category=_category_text(view.category) if told else T.CATEGORY_AFTER_CHECK,
         promise=desk_texts.SLA_PROMISE_ZH[RegionClass(view.region_class)],
     )
-    if view.category == ServiceCategory.PAID.value:
+    if told and view.category == ServiceCategory.PAID.value:
         text += ctx.desk.terms.say("paid_notice")
     return [Reply(text)]
 
@@ -142,7 +151,9 @@ async def maintenance_submit(ctx: Ctx) -> list[Reply]:
             T.MAINTENANCE_DONE.format(
                 number=view.number,
                 date=parsing.format_date(requested),
-                category=_category_text(view.category),
+                category=(
+                    _category_text(view.category) if _category_told(ctx) else T.CATEGORY_AFTER_CHECK
+                ),
             )
         )
     ]

@@ -43,6 +43,7 @@ class Ctx:
     flows: Flows | None = None  # the flows the engine runs
     handoff: bool = False  # set by a step: hand the chat to a person
     link: tuple[int, int] | None = None  # (after message id, ticket id) to link at save
+    private: bool = True  # not a group chat (groups are never verified)
     _customer: KnownCustomer | None = None
     _loaded: bool = False
 

@@ -36,17 +36,28 @@ def _product_value(unit, *, serial=None, model=None) -> dict:
     }
 
 
-async def _product_from(ctx: Ctx, serial: str | None, model: str | None) -> dict | None:
+def _typed_product(*, serial=None, model=None) -> dict:
+    """A code as the customer typed it, not looked up: no unit, no registered address.
+    The desk still finds the unit by its serial when filing (its warranty category
+    applies), but the chat is never told whether it exists or whose it is."""
+    return _product_value(None, serial=serial, model=model)
+
+
+async def _own_unit(ctx: Ctx, serial: str | None, model: str | None):
+    """The chat's verified customer's unit with that serial / model, if any (the desk
+    answers None for anyone else's: backend/services/chat.py `_find_unit`)."""
     customer = await ctx.customer()
+    if customer is None:
+        return None
+    return await ctx.desk.unit_for(serial=serial, model=model, customer_id=customer.id)
+
+
+async def _product_from(ctx: Ctx, serial: str | None, model: str | None) -> dict | None:
     if serial:
-        unit = await ctx.desk.unit_for(serial=serial, model=None, customer_id=None)
-        if unit is None:
-            raise Invalid(T.UNKNOWN_SERIAL.format(serial=serial))
-        return _product_value(unit)
+        unit = await _own_unit(ctx, serial, None)
+        return _product_value(unit) if unit else _typed_product(serial=serial)
     if model:
-        unit = await ctx.desk.unit_for(
-            serial=None, model=model, customer_id=customer.id if customer else None
-        )
+        unit = await _own_unit(ctx, None, model)
         return _product_value(unit, model=model)
     return None
 
@@ -59,16 +70,15 @@ async def product_read(ctx: Ctx, text: str):
     if parsing.DONT_KNOW.search(text):
         return _product_value(None)
     code = parsing.serial_in(text) or parsing.model_in(text)
-    if code:
-        unit = await ctx.desk.unit_for(
-            serial=code, model=None, customer_id=None
-        )  # a code may be either: try the serial
-        if unit is not None:
-            return _product_value(unit)
-    if model := parsing.model_in(text):
-        return await _product_from(ctx, None, model)
+    if code and (unit := await _own_unit(ctx, code, None)) is not None:
+        return _product_value(unit)  # a code may be either: one of theirs by serial
+    model = parsing.model_in(text)
     if serial := parsing.serial_in(text):
-        return await _product_from(ctx, serial, None)
+        if model and (unit := await _own_unit(ctx, None, model)) is not None:
+            return _product_value(unit, model=model)
+        return _typed_product(serial=serial)  # long plain codes are serials
+    if model:
+        return await _product_from(ctx, None, model)
     raise Invalid(T.BAD_PRODUCT)
 
 
@@ -121,6 +131,8 @@ async def address_ask(ctx: Ctx) -> Reply:
             T.ASK_ADDRESS_KNOWN.format(address=product["address"]),
             (Button("使用登记地址", "/use_unit_address"),),
         )
+    if product.get("serial") and not ctx.verified:  # their own unit's address, once verified
+        return Reply(T.ASK_ADDRESS_TYPED)
     return Reply(T.ASK_ADDRESS)
 
 

@@ -16,7 +16,7 @@ from backend.domain.errors import DomainError, LimitReached
 from backend.domain.kinds import TicketKind
 from backend.services import texts as desk_texts
 from backend.services.replies import Button, Reply
-from bot.dialogue import parsing
+from bot.dialogue import parsing, verify
 from bot.dialogue import texts as T
 from bot.dialogue.flows import Flows
 from bot.dialogue.form import Ctx, Flow, Invalid, Slot, edit_buttons, summary
@@ -66,6 +66,8 @@ async def step(ctx: Ctx, nlu: NluResult) -> list[Reply]:
     if state.form is not None and (flow := ctx.flows.get(state.form.flow)) is not None:
         return await in_form(ctx, flow, nlu, intent)
     state.form = None  # a flow that no longer exists
+    if intent == "verify" or verify.asked(nlu.text):
+        return await verify.start(ctx, nlu)
     pending, state.pending = state.pending, None
     if pending and (replies := await on_pending(ctx, pending, nlu, intent)) is not None:
         return replies
@@ -162,7 +164,7 @@ async def pick_ticket(
         own = await desk.own_ticket(*chat, named, verified=ctx.verified)
         if own is None:
             number = parsing.ticket_in(named) or named
-            return None, [Reply(T.TICKET_NOT_FOUND.format(number=number))]
+            return None, [_unverified(ctx, T.TICKET_NOT_FOUND.format(number=number))]
         return own, None
     tickets = await desk.tickets_of(*chat, verified=ctx.verified, open_only=open_only)
     if cancellable:
@@ -172,7 +174,9 @@ async def pick_ticket(
         text = T.NO_OPEN_TICKETS if any_ticket else T.NO_TICKETS
         if intent == "cancel":
             text = T.NOTHING_TO_CANCEL
-        return None, [Reply(text, request_contact=not any_ticket)]
+        if not any_ticket and not ctx.verified:
+            return None, [_unverified(ctx, text)]
+        return None, [Reply(text)]
     if len(tickets) == 1:
         return tickets[0], None
     buttons = tuple(
@@ -180,6 +184,12 @@ async def pick_ticket(
         for t in tickets[:6]
     )
     return None, [Reply(T.WHICH_TICKET, buttons)]
+
+
+def _unverified(ctx: Ctx, text: str) -> Reply:
+    """`text`, and to a chat not verified yet the offer to verify (nothing of anyone's
+    records is shown before that)."""
+    return Reply(text) if ctx.verified else verify.offer(ctx, text)
 
 
 def _local(ctx: Ctx, moment) -> str:
@@ -280,7 +290,9 @@ async def keep_ticket(ctx: Ctx, nlu: NluResult) -> list[Reply]:
 
 
 async def on_pending(ctx: Ctx, pending: Pending, nlu: NluResult, intent: str | None):
-    """A question of ours is open (cancel this ticket? which product?)."""
+    """A question of ours is open (cancel this ticket? which product? the code?)."""
+    if pending.action in verify.ACTIONS:
+        return await verify.on_pending(ctx, pending, nlu)
     if pending.action == "cancel" and intent in ("affirm", "deny"):
         said = NluResult(nlu.text, intent, 1.0, (Entity("ticket_id", pending.ticket, 0, 0),))
         return await (confirm_cancel if intent == "affirm" else keep_ticket)(ctx, said)
@@ -309,6 +321,8 @@ async def ask_warranty(ctx: Ctx, nlu: NluResult, asked: bool = False) -> list[Re
         unit = await ctx.desk.unit_for(
             serial=serial, model=model, customer_id=customer.id if customer else None
         )
+        if unit is None and not ctx.verified:  # the same answer whether it exists or not
+            return [verify.offer(ctx, T.WARRANTY_VERIFY.format(prices=ctx.desk.terms.price_list))]
         if unit is None:
             return [Reply(ctx.desk.terms.say("warranty_unknown"))]
     else:
@@ -604,4 +618,5 @@ HANDLERS = {
     "confirm_cancel": confirm_cancel,
     "keep_ticket": keep_ticket,
     "ask_warranty": ask_warranty,
+    "verify": verify.start,
 }

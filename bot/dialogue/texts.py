@@ -45,9 +45,6 @@ ASK_PRODUCT_KNOWN = "请问是哪一台产品？可以点击下面您名下的�
 BAD_PRODUCT = (
     "抱歉，没能识别出型号或序列号。型号一般是字母加数字，如 KFR-35GW；序列号印在机身铭牌上。"
 )
-UNKNOWN_SERIAL = (
-    "没有查到序列号 {serial} 的产品记录，请核对一下；如果不方便查看，直接告诉我型号也可以。"
-)
 PRODUCT_UNKNOWN_LABEL = "型号不详"
 ASK_DESCRIPTION = "请简单描述一下故障情况，比如“空调不制冷”“洗衣机漏水”。"
 ASK_COMPLAINT = "非常抱歉给您带来不好的体验。请告诉我具体发生了什么？"
@@ -90,7 +87,7 @@ MAINTENANCE_DONE = (
 )
 SUBMIT_FAILED = "抱歉，提交时出了点问题：{reason}。请修改后再试，或转人工客服。"
 
-NO_TICKETS = "没有查到您名下的工单。如果是电话报修的，请点击“分享手机号”绑定后再查询。"
+NO_TICKETS = "没有查到您名下的工单。"
 NO_OPEN_TICKETS = "您目前没有未完成的工单。"
 WHICH_TICKET = "您有多张工单，请问是哪一张？"
 TICKET_NOT_FOUND = "没有在您的记录里找到工单 {number}，请核对单号。"
@@ -141,3 +138,36 @@ HANDOFF_AFTER_TRIES = (
 HUMAN_BUTTON = Button("转人工客服", "/request_human")
 SKIP_BUTTON = Button("跳过这一项", "/skip")
 CANCEL_FORM_BUTTON = Button("取消本次办理", "/cancel")
+
+# Verification (bot/dialogue/verify.py): before a chat sees anyone's records.
+VERIFY_BUTTON = Button("验证手机号", "/verify")
+VERIFY_OFFER = "如需查看您名下的产品、地址和电话报修等工单，请先点击“验证手机号”完成身份验证。"
+VERIFY_OFFER_TELEGRAM = (
+    "如需查看您名下的产品、地址和电话报修等工单，请点击“分享手机号”分享您本人的手机号，"
+    "或发送“验证手机号”用短信验证码验证。"
+)
+VERIFY_ASK_PHONE = "请输入您在我们这里登记的手机号，我们会发送一条 6 位验证码短信到这个号码。"
+VERIFY_ASK_PHONE_TELEGRAM = (
+    "请点击下方“分享手机号”按钮分享您本人的手机号；也可以直接输入手机号，我们会发送短信验证码。"
+)
+VERIFY_MOBILE_ONLY = "验证码只能发送到 11 位手机号，请输入您的手机号（如 13812345678）。"
+VERIFY_CODE_SENT = "验证码已发送到 {phone}，5 分钟内有效，请直接输入短信里的 6 位数字。"
+VERIFY_SEND_FAILED = "抱歉，短信暂时没能发出去，请稍后再试，或转人工客服核实身份。"
+VERIFY_WRONG = "验证码不正确，请核对后重新输入（还可以再试 {left} 次）。"
+VERIFY_LOCKED = "验证码错误次数过多，已失效。如需继续，请点击“验证手机号”重新获取。"
+VERIFY_EXPIRED = "验证码已过期，请点击“验证手机号”重新获取。"
+VERIFY_NO_CODE = "还没有给您发送验证码，请点击“验证手机号”开始验证。"
+VERIFIED = "验证成功，已绑定手机号 {phone}。现在可以查询您名下的产品和所有工单了。"
+VERIFY_PRIVATE_ONLY = "为保护您的信息，群聊里不能验证身份或查看个人记录，请私聊我办理。"
+ALREADY_VERIFIED = "您已经完成验证，可以直接查询您名下的产品和工单。"
+WARRANTY_VERIFY = (
+    "保修期内维修免费，过保后为有偿服务。{prices}\n为保护客户信息，需要先验证身份才能查询具体"
+    "产品的保修情况；直接报修也可以，客服会核实后告知服务类别。"
+)
+CATEGORY_AFTER_CHECK = (
+    "客服核实产品信息后告知（保修期内免费，过保后按收费标准，派工前会先和您确认）"
+)
+ASK_ADDRESS_TYPED = (
+    "请提供上门服务的详细地址（区、街道、门牌号）。"
+    "为保护客户信息，登记地址只在验证手机号后显示（办完后发送“验证手机号”即可）。"
+)

@@ -36,6 +36,7 @@ from backend.api.openapi import document
 from backend.compose import build_app
 from backend.config import Settings
 from backend.domain.clock import FrozenClock
+from bot.channels.sessions import COOKIE, cookie_value
 from tests.fixtures.db import START
 
 EXAMPLES = int(os.environ.get("AFTERCARE_FUZZ_EXAMPLES", "25"))
@@ -46,15 +47,21 @@ TIMEOUT = 20  # seconds for one request: a hung handler fails the run instead of
 @dataclass(frozen=True)
 class Caller:
     """A kind of caller: the document's security scheme its token answers to (None:
-    the public)."""
+    the public). `cookie`: the token is that cookie's value (the web chat's session),
+    not a bearer token."""
 
     name: str
     scheme: str | None
     token: str | None
+    cookie: str | None = None
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if not self.token:
+            return {}
+        if self.cookie:  # as a browser sends it; Schemathesis' probes know to take it off
+            return {"Cookie": f"{self.cookie}={self.token}"}
+        return {"Authorization": f"Bearer {self.token}"}
 
     def may(self, operation) -> bool:
         wanted = {n for req in operation.definition.raw.get("security", []) for n in req}
@@ -63,9 +70,17 @@ class Caller:
 
 # One row per kind of caller that exists today. Staff roles (issue: staff accounts)
 # become more rows here: a name, the scheme and a token of that role.
+WEBCHAT_KEY = "fuzz-webchat-key"
 CALLERS = (
     Caller("staff", "staffToken", "fuzz-staff-token"),
     Caller("hotline", "hotlineToken", "fuzz-hotline-token"),
+    Caller("rest", "restSecret", "fuzz-rest-secret"),
+    Caller(
+        "webchat",
+        "webChatSession",
+        cookie_value(WEBCHAT_KEY.encode(), "fuzz-session-0123456789abcdef"),
+        cookie=COOKIE,
+    ),
     Caller("public", None, None),
 )
 
@@ -161,6 +176,8 @@ def served(db_url, rasa_server, tmp_path_factory) -> Iterator[Served]:
         rasa_url=rasa_server.url,
         rasa_token=rasa_server.token,
         var_dir=tmp_path_factory.mktemp("fuzz-var"),
+        rest_secret=CALLERS[2].token,
+        webchat_secret=WEBCHAT_KEY,
     )
     with Served(build_app(settings_, clock=FrozenClock(START))) as app:
         app.run(demo.seed(app.app[DESK]))

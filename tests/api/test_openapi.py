@@ -86,6 +86,10 @@ def test_secured_operations_name_a_token_and_the_public_ones_do_not():
                 assert "401" in op["responses"], (method, path)
             elif path.startswith("/hotline/"):
                 assert schemes == {"hotlineToken"}, (method, path)
+            elif path == "/webhooks/rest/webhook":  # integrations: AFTERCARE_REST_SECRET
+                assert schemes == {"restSecret"} and "401" in op["responses"], (method, path)
+            elif path.startswith("/chat/"):  # the page's endpoints: its session cookie
+                assert schemes == {"webChatSession"} and "401" in op["responses"], path
             else:
                 assert not schemes, (method, path)
 
@@ -114,6 +118,7 @@ async def test_the_app_serves_the_document_to_staff(client):
 async def test_a_poll_after_an_impossible_message_id_is_a_clear_400(client, after):
     """The fuzz found `after=<40 digits>` raising OverflowError in the SQLite driver
     (PostgreSQL's refuses it too): every backend answers a 400 that says why."""
-    answer = await client.get("/chat/messages", params={"session": "s-1", "after": after})
+    assert (await client.get("/chat")).status == 200  # the session cookie
+    answer = await client.get("/chat/messages", params={"after": after})
     assert answer.status == 400
     assert (await answer.json())["error"] == "bad_after"

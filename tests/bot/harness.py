@@ -7,12 +7,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
 from backend.api.keys import DESK
 from backend.compose import build_app
 from backend.config import Settings
 from bot.channels.keys import ENGINE, TELEGRAM
+from bot.channels.sessions import COOKIE
 from tests.fakes.bot_api import FakeBotApi
 
 STAFF_TOKEN = "test-staff"
@@ -52,28 +54,83 @@ class Driver:
         return await self.press(self.payload_of(title))
 
 
+def _said(items: list[dict]) -> list[Said]:
+    return [
+        Said(m["text"], [(b["title"], b["payload"]) for b in m.get("buttons", [])]) for m in items
+    ]
+
+
 class RestDriver(Driver):
+    """An integration on the REST channel (stored as channel "web", chat `rest:<sender>`)."""
+
     channel = "web"
 
-    def __init__(self, client: TestClient, sender: str):
-        self.client, self.chat, self.last = client, sender, []
+    def __init__(self, client: TestClient, sender: str, headers: dict | None = None):
+        self.client, self.sender, self.last = client, sender, []
+        self.chat = f"rest:{sender}"
+        self.headers = headers or {}
 
     async def say(self, text: str) -> list[Said]:
         resp = await self.client.post(
-            "/webhooks/rest/webhook", json={"sender": self.chat, "message": text}
+            "/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text},
+            headers=self.headers,
         )
         assert resp.status == 200, await resp.text()
         body = await resp.json()
         for item in body:
-            assert item["recipient_id"] == self.chat
-        self.last = [
-            Said(m["text"], [(b["title"], b["payload"]) for b in m.get("buttons", [])])
-            for m in body
-        ]
+            assert item["recipient_id"] == self.sender
+        self.last = _said(body)
         return self.last
 
     async def press(self, payload: str) -> list[Said]:
         return await self.say(payload)
+
+
+class WebChatDriver(Driver):
+    """A browser on the web chat page: its own cookie jar, the session the server
+    issued in it (`chat`, read from the cookie once the page was opened)."""
+
+    channel = "web"
+
+    def __init__(self, stack: Stack):
+        self.stack, self.last = stack, []
+        self.http: aiohttp.ClientSession | None = None
+
+    async def open(self) -> aiohttp.ClientSession:
+        if self.http is None:
+            self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+            self.stack.sessions.append(self.http)
+            async with self.http.get(self.url("/chat")) as resp:
+                assert resp.status == 200, await resp.text()
+        return self.http
+
+    def url(self, path: str):
+        return self.stack.client.make_url(path)
+
+    @property
+    def chat(self) -> str:
+        assert self.http is not None, "the page was not opened yet (say something first)"
+        cookie = next(c for c in self.http.cookie_jar if c.key == COOKIE)
+        return cookie.value.split(".")[0]
+
+    async def say(self, text: str) -> list[Said]:
+        http = await self.open()
+        async with http.post(self.url("/chat/send"), json={"message": text}) as resp:
+            assert resp.status == 200, await resp.text()
+            self.last = _said((await resp.json())["replies"])
+        return self.last
+
+    async def press(self, payload: str) -> list[Said]:
+        return await self.say(payload)
+
+    async def pushed(self, after: int | None = 0) -> dict:
+        """The page's poll: what was pushed to this session after message `after`."""
+        http = await self.open()
+        params = {} if after is None else {"after": str(after)}
+        async with http.get(self.url("/chat/messages"), params=params) as resp:
+            assert resp.status == 200, await resp.text()
+            return await resp.json()
 
 
 class TelegramDriver(Driver):
@@ -127,6 +184,7 @@ class Stack:
         self.settings, self.clock, self.fake = settings, clock, fake
         self.client: TestClient | None = None
         self.app = None
+        self.sessions: list[aiohttp.ClientSession] = []  # the web chat drivers' browsers
 
     async def start(self) -> None:
         self.app = build_app(self.settings, clock=self.clock)
@@ -151,7 +209,10 @@ class Stack:
         return self.app[ENGINE]
 
     def driver(self, channel: str, chat: int) -> Driver:
+        """ "web": the web chat page (cookie session); "rest": the REST channel."""
         if channel == "web":
+            return WebChatDriver(self)
+        if channel == "rest":
             return RestDriver(_LazyClient(self), f"web-{chat}")
         return TelegramDriver(self.fake, lambda: self.app, chat)
 
@@ -175,6 +236,7 @@ def settings_for(
         rasa_url=rasa_url or CLOSED_PORT_URL,
         rasa_token=rasa_token,
         var_dir=tmp_path,
+        webchat_secret="test-webchat-key",  # cookies stay valid across a restart
         # Scripts talk faster than people on a frozen clock: the chat tests run without
         # abuse limits; tests/limits turns them on.
         limits=False,
@@ -193,4 +255,6 @@ async def running(settings: Settings, clock, fake) -> AsyncIterator[Stack]:
     try:
         yield stack
     finally:
+        for http in stack.sessions:
+            await http.close()
         await stack.stop()

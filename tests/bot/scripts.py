@@ -13,7 +13,20 @@ from sqlalchemy import select
 from backend.services.transitions import assign
 from backend.store.tables import Conversation, Message, Notification, Ticket
 from tests.bot.harness import STAFF, Driver, Stack, joined
+from tests.fakes.sms import RecordingSms
 from tests.fixtures.db import opened
+
+
+async def verify_by_sms(d: Driver, stack: Stack, phone: str = "13812345678") -> None:
+    """The chat proves it is the customer of `phone` with a texted code."""
+    if not isinstance(stack.desk.sms, RecordingSms):
+        stack.desk.sms = RecordingSms()
+    r = await d.say("验证手机号")
+    assert "手机号" in joined(r)
+    r = await d.say(phone)
+    assert "验证码已发送" in joined(r) and phone not in joined(r)  # shown masked
+    r = await d.say(stack.desk.sms.last_code(phone))
+    assert "验证成功" in joined(r), joined(r)
 
 
 def number_in(text: str, kind: str = "RCM") -> str:
@@ -42,7 +55,9 @@ async def file_repair_in_one_message(d: Driver, stack: Stack) -> str:
     text = joined(r)
     number = number_in(text, "R")
     assert number.startswith("R2611-")
-    assert "保修期内，免费服务" in text and "6 个工作小时" in text
+    # a chat that has not verified is not told the category (the phone's unit gives it)
+    assert "客服核实产品信息后告知" in text and "保修期内，免费服务" not in text
+    assert "6 个工作小时" in text
     t = await ticket(stack, number)
     assert (t.kind, t.category, t.address, t.contact_phone) == (
         "repair",
@@ -73,15 +88,16 @@ async def repair_step_by_step(d: Driver, stack: Stack) -> str:
     r = await d.say("还在保修期吗")
     assert "有偿服务" in joined(r) and "什么时间上门" in joined(r)
     r = await d.tap("尽快安排")
-    assert "请核对" in joined(r) and "洗衣机 XQG100" in joined(r)
+    # the typed serial as typed: nothing of the unit it names (product, owner, address)
+    assert "请核对" in joined(r) and "SNPAID000003" in joined(r) and "XQG100" not in joined(r)
     r = await d.say("asdfgh")
     assert "确认提交" in joined(r)  # nonsense at the summary submits nothing
     assert "单号" not in joined(r)
     r = await d.say("确认")
     text = joined(r)
     number = number_in(text, "R")
-    assert "有偿服务" in text and "派工前" in text and "24 小时" in text
-    t = await ticket(stack, number)
+    assert "客服核实产品信息后告知" in text and "24 小时" in text
+    t = await ticket(stack, number)  # the unit's category and region applied silently
     assert (t.category, t.region_class, t.serial_number) == ("paid", "remote", "SNPAID000003")
     return number
 
@@ -210,8 +226,7 @@ async def staff_side_messages(d: Driver, stack: Stack) -> list[str]:
     """What staff and the system pushed to the chat (Telegram: sent; web: the poll)."""
     if d.channel == "telegram":
         return [s.text for s in stack.fake.messages_to(d.chat)]
-    resp = await stack.client.get("/chat/messages", params={"session": d.chat, "after": "1"})
-    return [m["text"] for m in (await resp.json())["messages"]]
+    return [m["text"] for m in (await d.pushed(after=1))["messages"]]
 
 
 async def two_misses_hand_off(d: Driver, stack: Stack) -> None:
@@ -229,23 +244,26 @@ async def two_misses_hand_off(d: Driver, stack: Stack) -> None:
 async def warranty(d: Driver, stack: Stack) -> None:
     r = await d.say("还在保修期吗")
     assert "序列号" in joined(r)
-    r = await d.say("SNCONTRACT02")
-    assert "保养合同期内" in joined(r)
-    r = await d.say("上门要收费吗")
-    assert "序列号" in joined(r)
-    r = await d.say("SNPAID000003")
-    assert "有偿服务" in joined(r) and "上门费" in joined(r)
+    r = await d.say("SNCONTRACT02")  # a stranger: the same answer, whether it exists or not
+    assert "验证身份" in joined(r) and "保养合同" not in joined(r)
+    await d.say("还在保修期吗")
+    unknown = await d.say("SN2019000099")  # no such unit
+    assert [s.text for s in unknown] == [s.text for s in r]
+    await verify_by_sms(d, stack)
+    r = await d.say("还在保修期吗")  # the verified customer's one unit answers it
+    assert "保修期内" in joined(r) and "2028-06-01" in joined(r)
+    r = await d.say("上门要收费吗")  # still their one unit: free
+    assert "保修期内" in joined(r) and "维修免费" in joined(r)
 
 
 async def maintenance(d: Driver, stack: Stack) -> str:
+    await verify_by_sms(d, stack)  # their own unit's address is used once verified
     r = await d.say("想约个保养")
     assert "型号" in joined(r)
     r = await d.say("SNFREE0001")
     assert "哪一天" in joined(r)  # the unit's address is known: not asked
     r = await d.tap("2026年11月24日")
-    assert "联系电话" in joined(r)
-    r = await d.say("13812345678")
-    text = joined(r)
+    text = joined(r)  # the verified phone is not asked again
     assert "请核对" in text and "北京市朝阳区建国路88号" in text and "2026年11月24日" in text
     r = await d.tap("确认提交")
     number = number_in(joined(r), "M")

@@ -28,6 +28,9 @@ async def test_3hao_said_on_november_25th_books_december_3rd(stack_factory, rasa
         r = await d.say("25号")
         assert "换一天" in scripts.joined(r)
         r = await d.say("3号")
+        # a chat that has not verified is never shown a unit's registered address
+        assert "详细地址" in scripts.joined(r) and "区" not in scripts.joined(r).split("。")[1]
+        r = await d.say("朝阳区建国路88号")
         assert "联系电话" in scripts.joined(r)
         r = await d.say("13812345678")
         assert "2026年12月3日" in scripts.joined(r)

@@ -64,3 +64,21 @@ async def test_a_store_error_in_a_chat_turn_leaves_no_phone_or_address_in_the_lo
     log = captured.getvalue()
     assert "Traceback" in log and "conversations" in log  # the error itself is logged
     _clear_of_pii(log)
+
+
+async def test_a_web_chat_session_id_never_reaches_the_log(stack_factory, captured):
+    """The session is the key to a conversation: not in the access log's request lines
+    (a staff reply's path names it), nor in the desk's own lines."""
+    async with stack_factory() as stack:
+        d = stack.driver("web", 1)
+        await d.say("转人工")
+        staff = {"Authorization": "Bearer test-staff"}
+        for path in (f"/api/chats/web/{d.chat}/transcript", f"/api/chats/web/{d.chat}/reply"):
+            body = {"text": "您好，我是客服小李。"}
+            resp = await stack.client.request(
+                "POST" if path.endswith("reply") else "GET", path, json=body, headers=staff
+            )
+            assert resp.status in (200, 201), await resp.text()
+    log = captured.getvalue()
+    assert "/api/chats/web/" in log and "staff" in log  # the lines are there, masked
+    assert d.chat not in log and d.chat[:4] + "…" in log

@@ -102,6 +102,7 @@ async def test_survey_answers_and_comment_typed_in_the_web_chat(stack_factory, c
     async with stack_factory(rasa=None) as stack:
         desk = stack.desk
         d = stack.driver("web", 1301)
+        await d.open()  # the page: its session
         tech = await add_staff(desk, "王师傅", "technician", None, region="朝阳")
         ticket = await repair(desk, d.chat, Channel.WEB, region="朝阳")
         await resolve(desk, ticket.number, tech)

@@ -68,6 +68,16 @@ def test_every_variable_reaches_its_setting():
         "AFTERCARE_AGENT_CALLS_PER_HOUR": "40",
         "AFTERCARE_PAGE_INTERVAL_MINUTES": "30",
         "AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1",
+        "AFTERCARE_REST_SECRET": "rs",
+        "AFTERCARE_IDENTITY_SECRET": "is",
+        "AFTERCARE_WEBCHAT_SECRET": "ws",
+        "AFTERCARE_SMS_GATEWAY": "aliyun",
+        "ALIYUN_SMS_ACCESS_KEY_ID": "ak",
+        "ALIYUN_SMS_ACCESS_KEY_SECRET": "as",
+        "ALIYUN_SMS_SIGN_NAME": "售后服务",
+        "ALIYUN_SMS_TEMPLATE_CODE": "SMS_1",
+        "ALIYUN_SMS_ENDPOINT": "http://127.0.0.1:1/",
+        "AFTERCARE_CODES_PER_HOUR": "4",
     }
     s = Settings.from_env(env)
     assert s.model_dump() == {
@@ -107,7 +117,22 @@ def test_every_variable_reaches_its_setting():
         "agent_calls_per_hour": 40,
         "page_interval_minutes": 30,
         "trusted_proxies": "10.0.0.0/8,127.0.0.1",
+        "rest_secret": "rs",
+        "identity_secret": "is",
+        "webchat_secret": "ws",
+        "sms_gateway": "aliyun",
+        "aliyun_sms_access_key_id": "ak",
+        "aliyun_sms_access_key_secret": "as",
+        "aliyun_sms_sign_name": "售后服务",
+        "aliyun_sms_template_code": "SMS_1",
+        "aliyun_sms_endpoint": "http://127.0.0.1:1/",
+        "codes_per_hour": 4,
     }
+
+
+def test_the_aliyun_gateway_needs_its_keys():
+    with pytest.raises(SettingsError, match="ALIYUN_SMS_ACCESS_KEY_ID"):
+        Settings.from_env({"AFTERCARE_SMS_GATEWAY": "aliyun"})
 
 
 def test_blank_variables_count_as_unset_and_values_are_trimmed():

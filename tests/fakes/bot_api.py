@@ -101,11 +101,13 @@ class FakeBotApi:
             "language_code": "zh-hans",
         }
 
-    def _message(self, chat_id: int, user_id: int | None, **content) -> dict:
+    def _message(
+        self, chat_id: int, user_id: int | None, chat_type: str = "private", **content
+    ) -> dict:
         return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": {"id": chat_id, "type": chat_type},
             "from": self._user(user_id or chat_id),
             **content,
         }
@@ -117,8 +119,11 @@ class FakeBotApi:
             self._new_update.notify_all()
         return update
 
-    async def user_says(self, chat_id: int, text: str, *, user_id: int | None = None) -> dict:
-        return await self.push_update({"message": self._message(chat_id, user_id, text=text)})
+    async def user_says(
+        self, chat_id: int, text: str, *, user_id: int | None = None, chat_type: str = "private"
+    ) -> dict:
+        message = self._message(chat_id, user_id, chat_type, text=text)
+        return await self.push_update({"message": message})
 
     async def user_taps(self, chat_id: int, data: str, *, message_id: int = 1) -> dict:
         query = {
@@ -137,14 +142,24 @@ class FakeBotApi:
         return await self.push_update({"callback_query": query})
 
     async def user_shares_contact(
-        self, chat_id: int, phone: str, *, contact_user_id: int | None = None
+        self,
+        chat_id: int,
+        phone: str,
+        *,
+        contact_user_id: int | None = None,
+        user_id: int | None = None,
+        chat_type: str = "private",
     ) -> dict:
+        """A contact shared in the chat; by default the sender's own (the user's id is
+        the chat's, as in a private chat)."""
+        sender = user_id or chat_id
         contact = {
             "phone_number": phone,
             "first_name": "客户",
-            "user_id": contact_user_id if contact_user_id is not None else chat_id,
+            "user_id": contact_user_id if contact_user_id is not None else sender,
         }
-        return await self.push_update({"message": self._message(chat_id, None, contact=contact)})
+        message = self._message(chat_id, sender, chat_type, contact=contact)
+        return await self.push_update({"message": message})
 
     async def user_sends_photo(self, chat_id: int, data: bytes = b"\x89PNG fake") -> dict:
         file_id = f"photo-{len(self.files) + 1}"

@@ -49,18 +49,19 @@ async def test_purge_removes_exactly_what_is_past_its_period(
         await close(desk, old, tech)
         call = await hotline_call(desk, "call-old", "13700000002", "洗衣机漏水，请派师傅")
         await close(desk, call.number, tech)
-        await stack.driver("web", 1).say("你好")
+        web1, web2 = stack.driver("web", 1), stack.driver("web", 2)
+        await web1.say("你好")
         # A minute later: the same again, and a chat bound to a customer by its phone.
         clock.advance(minutes=1)
         new = await file_repair_by_chat(
             stack.driver("telegram", 802), address="海淀区中关村大街2号", phone="13700000003"
         )
         await close(desk, new, tech)
-        await stack.driver("web", 2).say("你好")
+        await web2.say("你好")
         await stack.driver("telegram", 803).share_phone("+8613812345678")
 
         chats, by_ticket, _, photos, tickets, _ = await desk.db.read(_state)
-        assert {"web-1", "web-2", "801", "802", "803"} <= chats
+        assert {web1.chat, web2.chat, "801", "802", "803"} <= chats
         old_id, new_id, call_id = tickets[old][0], tickets[new][0], tickets[call.number][0]
         assert by_ticket[old_id] and by_ticket[new_id] and by_ticket[call_id]
         assert photos.keys() == {old_id, new_id}
@@ -73,8 +74,8 @@ async def test_purge_removes_exactly_what_is_past_its_period(
         report = await retention.purge(desk, now=first)
         assert (report.conversations, report.tickets, report.orphan_files_removed) == (1, 0, 0)
         chats, by_ticket_after, messages_of, photos_after, _, _ = await desk.db.read(_state)
-        assert "web-1" not in chats and "web-1" not in messages_of
-        assert {"web-2", "801", "802", "803"} <= chats and messages_of["web-2"]
+        assert web1.chat not in chats and web1.chat not in messages_of
+        assert {web2.chat, "801", "802", "803"} <= chats and messages_of[web2.chat]
         assert by_ticket_after == by_ticket and photos_after == photos
         assert young_orphan.exists()
 

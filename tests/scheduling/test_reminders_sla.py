@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.domain.kinds import Channel, TicketKind
 from backend.services import reminders, sla_watch
 from backend.services.customers import identity
 from backend.services.registration import Registration, register
 from backend.services.transitions import StatusChange, change_status
-from backend.store.tables import Customer, SlaClock, Unit
+from backend.store.tables import ChannelIdentity, Customer, SlaClock, Unit
 from tests.fixtures.db import SHANGHAI
 from tests.scheduling.helpers import add_staff, repair, rows
 from tests.store.seed import one_of
@@ -37,7 +37,7 @@ async def _contract_unit(desk, end: date) -> None:
             )
         )
         chat = identity(session, "telegram", "5100", desk.now())
-        chat.customer_id = customer.id
+        chat.customer_id, chat.verified_at = customer.id, desk.now()  # their own contact
 
     await desk.db.write(unit)
 
@@ -52,6 +52,21 @@ async def test_contract_expiry_notice_one_month_before(desk, clock, fake, dispat
     await dispatcher.drain()
     (notice,) = fake.messages_to("5100")
     assert "2026-12-24" in notice.text and "续约" in notice.text
+
+
+async def test_no_contract_notice_to_a_chat_bound_without_verification(
+    desk, clock, fake, dispatcher
+):
+    await _contract_unit(desk, date(2026, 12, 24))
+
+    def unverify(session) -> None:  # a binding made by a typed phone, before 0004
+        session.execute(update(ChannelIdentity).values(verified_at=None))
+
+    await desk.db.write(unverify)
+    clock.advance(days=1)
+    assert await reminders.contract_expiry(desk) == 0
+    await dispatcher.drain()
+    assert fake.messages_to("5100") == []
 
 
 async def test_booking_reminder_the_day_before_out_of_quiet_hours(desk, clock, fake, dispatcher):

@@ -1,7 +1,7 @@
 """nlu_inbox: misunderstood customer messages kept (masked) for labelling
 
-Revision ID: 0005_nlu_inbox
-Revises: 0004_units_serial_upper
+Revision ID: 0006_nlu_inbox
+Revises: 0005_verified_chats
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import backend.store.types
 
-revision = "0005_nlu_inbox"
-down_revision = "0004_units_serial_upper"
+revision = "0006_nlu_inbox"
+down_revision = "0005_verified_chats"
 branch_labels = None
 depends_on = None
 
