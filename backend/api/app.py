@@ -12,6 +12,7 @@ from backend.api import (
     chats,
     console,
     customers,
+    nlu_inbox,
     openapi,
     ops,
     reports,
@@ -124,5 +125,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)
     app.add_routes(customers.routes)
+    app.add_routes(nlu_inbox.routes)
     app.add_routes(openapi.routes)
     return app

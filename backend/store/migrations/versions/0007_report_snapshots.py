@@ -1,7 +1,7 @@
 """report_snapshots: the frozen monthly reports, one per month
 
-Revision ID: 0006_report_snapshots
-Revises: 0005_verified_chats
+Revision ID: 0007_report_snapshots
+Revises: 0006_nlu_inbox
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from backend.store.types import UtcDateTime
 
-revision = "0006_report_snapshots"
-down_revision = "0005_verified_chats"
+revision = "0007_report_snapshots"
+down_revision = "0006_nlu_inbox"
 branch_labels = None
 depends_on = None
 
