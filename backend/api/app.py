@@ -8,7 +8,17 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from backend.api import chats, console, customers, openapi, ops, reports, tickets, vocabulary
+from backend.api import (
+    chats,
+    console,
+    customers,
+    nlu_inbox,
+    openapi,
+    ops,
+    reports,
+    tickets,
+    vocabulary,
+)
 from backend.api.auth import require_token
 from backend.api.errors import errors_middleware
 from backend.api.keys import CHAT_PUSH, DB, DESK, SETTINGS
@@ -115,5 +125,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)
     app.add_routes(customers.routes)
+    app.add_routes(nlu_inbox.routes)
     app.add_routes(openapi.routes)
     return app

@@ -19,6 +19,7 @@ from aiohttp import web
 from backend.domain import lifecycle
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
 from backend.services import handoff
+from nlu.trainingdata import known_intents
 
 routes = web.RouteTableDef()
 
@@ -36,6 +37,7 @@ def domain_schemas() -> dict[str, dict]:
         "RegionClass": _enum(RegionClass),
         "Severity": _enum(Severity),
         "ServiceCategory": _enum(ServiceCategory),
+        "Intent": _enum(known_intents()),  # what an inbox message may be labelled as
     }
 
 
