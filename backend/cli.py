@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     from nlu import commands as nlu_commands
 
     backend_commands.register(sub)
-    nlu_commands.register(sub)
+    nlu_commands.register(sub, labelled=backend_commands.labelled_examples)
     return parser
 
 

@@ -119,6 +119,34 @@ async def _with_desk(settings: Settings, work):
         await db.close()
 
 
+def labelled_examples() -> list[tuple[str, str, str]]:
+    """The labelled inbox messages `aftercare nlu train` takes in: (intent, text,
+    source). A store without the inbox (never migrated, or none configured yet) has
+    none; training goes on without them."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.services import nlu_inbox
+    from backend.store.db import Database
+
+    async def read() -> list:
+        db = Database(Settings.from_env().database_url)
+        try:
+            return await db.read(nlu_inbox.labelled_examples)
+        finally:
+            await db.close()
+
+    try:
+        items = asyncio.run(read())
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"no labelled inbox messages taken in ({type(exc).__name__})", file=sys.stderr)
+        return []
+    return [
+        (i.label, i.text, f"inbox:{i.id} {i.channel} {i.first_seen.date()} x{i.count}")
+        for i in items
+        if i.label
+    ]
+
+
 def _db_upgrade(args) -> int:
     async def noop(desk):
         return None

@@ -29,7 +29,7 @@ from backend.services.replies import Reply
 from bot.channels.keys import CHAT_DESK, TELEGRAM
 from bot.senders import default_senders
 from bot.wiring import install as install_chat
-from nlu import paths
+from nlu import activation
 from nlu.client import NluClient
 from nlu.supervisor import LocalServers
 
@@ -48,7 +48,9 @@ def nlu_ctx(starting: Callable[[], bool] | None):
             settings.rasa_url or "http://127.0.0.1:9",
             settings.rasa_token or "",
             cache_size=settings.nlu_cache_size,
-            expected_model=settings.nlu_model or paths.current_model().name,
+            # The configured model, or the active one, following a switch to a better
+            # model (`aftercare nlu train`, nlu/activation.py) without a restart.
+            expected_model=settings.nlu_model or activation.accepted,
             starting=starting,
             observe=app[DESK].metrics.nlu_parsed,
         )

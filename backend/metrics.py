@@ -43,6 +43,15 @@ class Metrics:
             "Parses that gave no intent: nlu_fallback, or the NLU unavailable or starting",
             registry=r,
         )
+        # The fallback rate before and after a model switch: fallback / all, per model
+        # (the served model's file name, which carries the hash of its inputs).
+        self.nlu_parses = Counter(
+            "aftercare_nlu_parses",
+            "Parses answered by the NLU (cache hits included), by model and outcome "
+            "(understood or fallback)",
+            ["model", "outcome"],
+            registry=r,
+        )
         self.tickets_created = Counter(
             "aftercare_tickets_created",
             "Tickets filed, by kind and the channel they came in on",
@@ -93,6 +102,9 @@ class Metrics:
             self.nlu_parse.observe(seconds)
         if not result.understood:
             self.nlu_fallback.inc()
+        if result.available:
+            outcome = "understood" if result.understood else "fallback"
+            self.nlu_parses.labels(result.model or "unknown", outcome).inc()
 
     def ticket_created(self, kind: str, channel: str) -> None:
         self.tickets_created.labels(kind, channel).inc()

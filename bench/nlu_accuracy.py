@@ -102,6 +102,19 @@ def ours_cv() -> dict:
     }
 
 
+def locked_scores(model) -> dict:
+    """Macro-F1 and accuracy of a served model on each locked set: what the activation
+    gate (nlu/candidate.py) compares. Only scores leave this module, never a line."""
+    sets = {name: lockedset.read_locked(name) for name in lockedset.SETS}
+    texts = [t for rows in sets.values() for _, t in rows]
+    predicted, start, out = served_predictions(model, texts), 0, {}
+    for name, rows in sets.items():
+        report = metrics.score([i for i, _ in rows], predicted[start : start + len(rows)])
+        out[name] = {"macro_f1": report["macro_f1"], "accuracy": report["accuracy"]}
+        start += len(rows)
+    return out
+
+
 def summary(gold: list[str], predicted: list[str | None]) -> dict:
     report = metrics.score(gold, predicted)
     return {

@@ -56,5 +56,9 @@ class ParseCache(Generic[V]):
         if self.keeps(text):
             self._entries[text] = value
 
+    def clear(self) -> None:
+        """Forget every parse (the served model changed)."""
+        self._entries.clear()
+
     def __len__(self) -> int:
         return len(self._entries)

@@ -19,6 +19,14 @@ model, so a stale server left on the port (an orphan of an earlier run, another 
 is never used silently; until then `parse` answers unavailable at once, and `starting`
 (a hook the supervisor of local servers gives) says whether that is "still loading"
 rather than "down". `check()` asks again (for `/readyz` and the periodic watch).
+
+A model switch without downtime (`aftercare nlu train` activates a better model and
+sends `PUT /model` to the running servers, nlu/activation.py): `expected_model` may be a
+callable answering the model names accepted right now (the active model, and during a
+switch also the one being loaded), asked again at every check, so readiness follows the
+switch instead of refusing the new model. When the served model changes the parse cache
+is emptied (its answers were the old model's), and every result names the model that
+gave it (`NluResult.model`: the metrics count parses and fallbacks per model).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -61,6 +69,7 @@ class NluResult:
     starting: bool = False  # unavailable because the server is still loading its model
     ranking: tuple[tuple[str, float], ...] = ()
     seconds: float | None = field(default=None, compare=False)  # the server round trip
+    model: str | None = field(default=None, compare=False)  # the model file that parsed it
 
     @property
     def understood(self) -> bool:
@@ -83,7 +92,7 @@ class NluClient:
         breaker_reset: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         cache_size: int = 2048,
-        expected_model: str | None = None,
+        expected_model: str | Callable[[], Collection[str]] | None = None,
         starting: Callable[[], bool] | None = None,
         observe: Callable[[NluResult, float | None], None] | None = None,
     ) -> None:
@@ -101,7 +110,12 @@ class NluClient:
         self._session: aiohttp.ClientSession | None = None
         self.cache: ParseCache[NluResult] = ParseCache(cache_size, clock=clock)
         self._bases = urls or ["http://127.0.0.1:9"]
-        self.expected_model = expected_model
+        self._expected = (
+            expected_model
+            if callable(expected_model) or expected_model is None
+            else (lambda: (expected_model,))
+        )
+        self.served_model: str | None = None  # what the last check found (all servers)
         self._starting = starting or (lambda: False)
         # (result, seconds of the server round trip or None from the cache): metrics.
         self._observe = observe or (lambda result, seconds: None)
@@ -142,7 +156,7 @@ class NluClient:
             return _unavailable(text)
         self._failures = 0
         self._opened_at = None
-        result = replace(_result(text, payload), seconds=seconds)
+        result = replace(_result(text, payload), seconds=seconds, model=self.served_model)
         log.debug("parsed %d characters in %.1f ms", len(text), seconds * 1000)
         self.cache.put(text, result)
         return result
@@ -168,18 +182,28 @@ class NluClient:
 
     async def _check(self) -> Readiness:
         self._checked_at = self._clock()
-        if self.expected_model is None:
+        if self._expected is None:
             self.readiness = Readiness(True, "model not checked")
             return self.readiness
+        accepted = tuple(self._expected())
         session = self._session_for_loop()
-        problems = []
+        problems, served = [], set()
         for base in self._bases:
             model = await self._served_model(session, base)
             if model is None:
                 state = "starting" if self._starting() else "not answering"
                 problems.append(f"{base}: {state}")
-            elif model != self.expected_model:
-                problems.append(f"{base}: serves {model}, expected {self.expected_model}")
+            elif model not in accepted:
+                problems.append(f"{base}: serves {model}, expected {' or '.join(accepted)}")
+            else:
+                served.add(model)
+        # Two servers in the middle of a switch serve two models: name both.
+        now_serving = " + ".join(sorted(served)) or None
+        if now_serving != self.served_model:
+            if self.served_model is not None:
+                log.info("NLU model now %s (was %s)", now_serving, self.served_model)
+                self.cache.clear()  # those answers were the old model's
+            self.served_model = now_serving
         was = self.readiness.ready
         if problems:
             self.readiness = Readiness(False, "; ".join(problems), self._starting())
@@ -188,9 +212,9 @@ class NluClient:
             else:
                 log.debug("NLU not ready: %s", self.readiness.reason)
         else:
-            self.readiness = Readiness(True, f"serving {self.expected_model}")
+            self.readiness = Readiness(True, f"serving {now_serving}")
             if not was:
-                log.info("NLU ready: %s on %s", self.expected_model, ", ".join(self._bases))
+                log.info("NLU ready: %s on %s", now_serving, ", ".join(self._bases))
         return self.readiness
 
     async def _served_model(self, session: aiohttp.ClientSession, base: str) -> str | None:

@@ -13,19 +13,39 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 from nlu import metrics, paths, server
 
 KEEP_MODELS = 3  # older models are pruned after a successful training
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+# The labelled inbox messages as (intent, text, source), from the app's store
+# (backend/commands.py gives it; `python -m nlu` has no store and takes none in).
+Labelled = Callable[[], list[tuple[str, str, str]]]
+
+
+def register(sub: argparse._SubParsersAction, labelled: Labelled | None = None) -> None:
     nlu = sub.add_parser("nlu", help="train, serve and evaluate the Rasa NLU model")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", metavar="NLU_COMMAND", required=True)
 
-    train = nlu_sub.add_parser("train", help="train the model (skipped when unchanged)")
+    train = nlu_sub.add_parser(
+        "train",
+        help="take the labelled inbox messages in and train; once gated, activate only "
+        "a model that is not worse (nlu/candidate.py)",
+    )
     train.add_argument("--force", action="store_true", help="train even if up to date")
-    train.set_defaults(handler=train_command)
+    train.add_argument(
+        "--gate", action="store_true", help="gate this training even without a marker"
+    )
+    train.add_argument("--folds", type=int, default=3, help="cross-validation folds of the gate")
+    train.add_argument(
+        "--url",
+        default=os.environ.get("RASA_URL"),
+        help="running servers to switch (comma-separated; default $RASA_URL)",
+    )
+    train.add_argument("--token", default=os.environ.get("RASA_TOKEN", "dev-rasa-token"))
+    train.set_defaults(handler=lambda args: train_command(args, labelled))
 
     serve = nlu_sub.add_parser("serve", help="serve the model over HTTP (Rasa API)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -42,7 +62,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(handler=eval_command)
 
 
-def train_command(args: argparse.Namespace) -> int:
+def train_command(args: argparse.Namespace, labelled: Labelled | None = None) -> int:
+    """Labelled inbox messages go into data/inbox_labelled.yml first. The training is
+    gated (a candidate, activated only when not worse) once a model was activated that
+    way (an active marker), when labelled messages come in, or with --gate; otherwise
+    (make, CI, the Docker build) it trains the current inputs as it always did."""
+    from nlu import activation, candidate, trainingdata
+
+    examples = labelled() if labelled is not None else []
+    marker = activation.read(paths.MODELS_DIR)
+    if not (args.gate or marker is not None or examples):
+        return _train_plain(args)
+    project = paths.PROJECT_DIR
+    try:
+        candidate.baseline(project, paths.MODELS_DIR, args.folds)
+        if trainingdata.write_labelled(examples, project / "data"):
+            print(f"{len(examples)} labelled inbox messages in data/{trainingdata.LABELLED_FILE}")
+        servers = [u.strip() for u in (getattr(args, "url", None) or "").split(",") if u.strip()]
+        outcome = candidate.train_gated(
+            project, paths.MODELS_DIR, folds=args.folds, servers=servers, token=args.token
+        )
+    except (RuntimeError, OSError, server.NluSetupError) as exc:
+        print(f"nlu train: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(outcome.as_json(), ensure_ascii=False, indent=1))
+    return 0 if outcome.activated else 3
+
+
+def _train_plain(args: argparse.Namespace) -> int:
     model = paths.current_model()
     if model.exists() and not args.force:
         print(f"NLU model up to date: {model}")
@@ -61,8 +108,9 @@ def train_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def rasa_train(config, out_dir, name: str) -> int:
-    """`rasa train nlu` on the project's data with the given pipeline config."""
+def rasa_train(config, out_dir, name: str, project=paths.PROJECT_DIR) -> int:
+    """`rasa train nlu` on a project's data (its data/ and domain.yml; paths in the
+    config, like the dictionary, are relative to it) with the given pipeline config."""
     out_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         str(paths.rasa_executable()), "train", "nlu",
@@ -70,7 +118,8 @@ def rasa_train(config, out_dir, name: str) -> int:
         "--out", str(out_dir), "--fixed-model-name", name,
     ]  # fmt: skip
     # Rasa's chatter goes to stderr, so stdout stays machine-readable (bench JSON).
-    return subprocess.call(argv, cwd=paths.PROJECT_DIR, env=paths.rasa_env(), stdout=sys.stderr)
+    # Our components come from the repository's project whatever project is trained.
+    return subprocess.call(argv, cwd=project, env=paths.rasa_env(), stdout=sys.stderr)
 
 
 def _prune_models(keep) -> None:

@@ -8,6 +8,7 @@ import time.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -50,7 +51,16 @@ def model_name(project: Path = PROJECT_DIR) -> str:
     return f"nlu-{inputs_hash(project)}"
 
 
+# Names the active model once `aftercare nlu train` has gated one (nlu/activation.py).
+ACTIVE_MARKER = "active.json"
+
+
 def current_model(models_dir: Path = MODELS_DIR, project: Path = PROJECT_DIR) -> Path:
+    """The model to serve: the one the models dir's active marker names, else (no
+    marker: a developer machine, CI, the Docker build) the model of the current inputs."""
+    marker = models_dir / ACTIVE_MARKER
+    if marker.is_file():
+        return models_dir / json.loads(marker.read_text(encoding="utf-8"))["model"]
     return models_dir / f"{model_name(project)}.tar.gz"
 
 

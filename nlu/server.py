@@ -32,7 +32,11 @@ def serve_argv(model: Path, host: str, port: int, token: str | None) -> list[str
             f"no trained NLU model {model.name} for the current data/config in "
             f"{model.parent}: run `aftercare nlu train` (or `make nlu-model`)"
         )
-    argv = [str(rasa), "run", "--enable-api", "-m", str(model), "-i", host, "-p", str(port)]
+    # `rasa run` through our launcher: PUT /model then loads beside the served model
+    # (nlu/project/aftercare_serve.py), so a switch costs no parse.
+    python = str(paths.rasa_venv() / "bin" / "python")
+    argv = [python, "-m", "aftercare_serve", "run", "--enable-api", "-m", str(model)]
+    argv += ["-i", host, "-p", str(port)]
     if token:
         argv += ["--auth-token", token]
     return argv

@@ -25,7 +25,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nlu import paths, server
@@ -77,7 +77,9 @@ class LocalServers:
     ports: list[int]
     token: str
     log_dir: Path
-    model: Path = field(default_factory=paths.current_model)
+    # None: the active model, looked up at every (re)start, so a server restarted after
+    # `aftercare nlu train` switched the others serves the model they serve.
+    model: Path | None = None
     host: str = "127.0.0.1"
     argv: Callable[[int], list[str]] | None = None  # tests: a stand-in command
     poll: float = 0.5
@@ -173,7 +175,9 @@ class LocalServers:
             argv = (
                 self.argv(child.port)
                 if self.argv
-                else server.serve_argv(self.model, self.host, child.port, self.token)
+                else server.serve_argv(
+                    self.model or paths.current_model(), self.host, child.port, self.token
+                )
             )
         except server.NluSetupError as exc:  # no Rasa venv or model yet: say so, look again
             if str(exc) != child.problem:

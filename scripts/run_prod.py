@@ -51,7 +51,9 @@ http {{
     access_log {logs}/nginx-access.log aftercare;
     upstream aftercare_app {{
 {servers}
-        keepalive 32;
+        # No idle connections kept to the apps: nginx never retries a POST it wrote to a
+        # kept-alive connection that a killed app then reset (a 502 to the customer); a
+        # fresh connection to a dead process is refused, and that one it does retry.
     }}
     server {{
         listen 127.0.0.1:{port};

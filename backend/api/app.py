@@ -16,6 +16,7 @@ from backend.api import (
     console,
     customers,
     me,
+    nlu_inbox,
     openapi,
     ops,
     reports,
@@ -138,6 +139,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(chats.routes)
     app.add_routes(vocabulary.routes)
     app.add_routes(customers.routes)
+    app.add_routes(nlu_inbox.routes)
     app.add_routes(openapi.routes)
     app.add_routes(me.routes)
     app.add_routes(callers.routes)

@@ -21,6 +21,7 @@ from backend.domain import lifecycle
 from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
 from backend.domain.permissions import ROLES, Action
 from backend.services import handoff
+from nlu.trainingdata import known_intents
 
 routes = web.RouteTableDef()
 
@@ -39,6 +40,7 @@ def domain_schemas() -> dict[str, dict]:
         "Severity": _enum(Severity),
         "ServiceCategory": _enum(ServiceCategory),
         "Role": _enum(ROLES),
+        "Intent": _enum(known_intents()),  # what an inbox message may be labelled as
     }
 
 

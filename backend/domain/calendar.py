@@ -75,6 +75,16 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         return bool(self.intervals_on(day))
 
+    def first_working_day(self, year: int, month: int) -> date:
+        """The month's first working day (a month with none at all: its 1st)."""
+        first = date(year, month, 1)
+        day = first
+        while day.month == month:
+            if self.is_working_day(day):
+                return day
+            day += timedelta(days=1)
+        return first
+
     def _local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise ValueError("calendar arithmetic needs time-zone-aware datetimes")

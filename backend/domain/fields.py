@@ -34,7 +34,7 @@ FIELDS: dict[str, Field] = {
     "visit_time": Field(100, ("tickets.visit_time",)),
     "cause": Field(64, ("tickets.cause",)),
     "responsible_dept": Field(64, ("tickets.responsible_dept",)),
-    "actor": Field(64, ("ticket_events.actor", "audit_log.actor")),
+    "actor": Field(64, ("ticket_events.actor", "audit_log.actor", "nlu_inbox.labelled_by")),
     "call_id": Field(64, ("messages.call_id",)),
     "agent_id": Field(64, ("hotline_calls.agent_id", "hotline_agents.agent_id")),
     "chat_id": Field(

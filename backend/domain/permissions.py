@@ -53,6 +53,7 @@ class Action(StrEnum):
     STAFF_READ = "staff.read"
     CHATS = "chats"  # handed-off chats: read, reply, hand back
     REPORTS = "reports"
+    NLU_INBOX = "nlu.inbox"  # misunderstood messages: read, label
     CALLERS = "callers"  # look a caller up by phone: units and tickets
     HOTLINE_CALL = "hotline.call"
     ACCOUNTS = "accounts"  # staff accounts, tokens, hotline agents
@@ -78,6 +79,7 @@ ACTION_ZH = {
     Action.STAFF_READ: "人员列表",
     Action.CHATS: "转人工会话（查看、回复、交还）",
     Action.REPORTS: "月报",
+    Action.NLU_INBOX: "未识别消息（查看、标注）",
     Action.CALLERS: "按电话查来电客户",
     Action.HOTLINE_CALL: "导入热线通话",
     Action.ACCOUNTS: "账号与令牌管理",
@@ -105,7 +107,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
         _SIGNED_IN | {Action.ACCOUNTS, Action.AUDIT, Action.SETTINGS, Action.ERASE}
     ),
-    Role.SUPERVISOR: frozenset(_DISPATCHER | {Action.TICKETS_JUDGE, Action.REPORTS}),
+    Role.SUPERVISOR: frozenset(
+        _DISPATCHER | {Action.TICKETS_JUDGE, Action.REPORTS, Action.NLU_INBOX}
+    ),
     Role.DISPATCHER: frozenset(_DISPATCHER),
     Role.TECHNICIAN: frozenset(
         _SIGNED_IN | {Action.TICKETS_READ, Action.TICKETS_MOVE, Action.TICKETS_NOTE}

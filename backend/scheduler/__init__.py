@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Mapping
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from backend.scheduler.dispatcher import Dispatcher, Sender
-from backend.services import outbox, reminders, retention, sla_watch, surveys
+from backend.services import outbox, reminders, report_snapshots, retention, sla_watch, surveys
 from backend.services.desk import Desk
 from backend.services.send_leader import SendLeadership
 
@@ -31,6 +31,7 @@ async def run_scans(desk: Desk) -> None:
         ("reminders", reminders.scan),
         ("sla", sla_watch.scan),
         ("retention", retention.run_daily),  # at most once a day
+        ("report snapshot", report_snapshots.freeze_due),  # once a month
     ):
         try:
             await scan(desk)

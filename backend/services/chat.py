@@ -22,12 +22,13 @@ from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
 from backend.domain.service_terms import ServiceTerms
 from backend.services import conversations as turn
-from backend.services import customers, surveys, verification
+from backend.services import customers, nlu_inbox, surveys, verification
 from backend.services.chat_api import (
     ChatRow,
     CodeCheck,
     Filed,
     KnownCustomer,
+    Miss,
     Outgoing,
     PushedPage,
     TicketBrief,
@@ -103,6 +104,7 @@ class ChatService:
         link: tuple[int, int] | None = None,
         customer_id: int | None = None,
         ticket_id: int | None = None,
+        missed: Miss | None = None,
     ) -> None:
         now = self.desk.now()
         common = {
@@ -124,7 +126,9 @@ class ChatService:
             for o in outgoing
         ]
         save = partial(
-            turn.save,
+            _save_turn,
+            missed=missed,
+            channel=channel,
             now=now,
             state=state,
             handed_off=handed_off,
@@ -241,6 +245,12 @@ class ChatService:
             "created_at": self.desk.now(),
         }
         await self.desk.db.write(lambda session: session.add(Attachment(**row)))
+
+
+def _save_turn(session: Session, chat: dict, *, missed: Miss | None, channel: str, **turn_values):
+    turn.save(session, chat, **turn_values)
+    if missed is not None:
+        nlu_inbox.keep(session, missed, channel, turn_values["now"])
 
 
 def _unit(u: Unit) -> UnitInfo:

@@ -23,6 +23,7 @@ __all__ = [
     "CodeCheck",
     "Filed",
     "KnownCustomer",
+    "Miss",
     "Outgoing",
     "Pushed",
     "PushedPage",
@@ -102,6 +103,19 @@ class TicketBrief:
 
 
 @dataclass(frozen=True)
+class Miss:
+    """A customer message the NLU did not understand, for the labelling inbox
+    (backend/services/nlu_inbox.py): its text (masked there), the NLU's ranking, the
+    model that read it, and why it is kept."""
+
+    text: str
+    ranking: tuple[tuple[str, float], ...] = ()
+    model: str | None = None
+    reason: str = "fallback"  # fallback | corrected (staff read it as `suggested`)
+    suggested: str | None = None
+
+
+@dataclass(frozen=True)
 class Outgoing:
     text: str
     speaker: str = "bot"
@@ -161,12 +175,15 @@ class ChatDesk(Protocol):
         link: tuple[int, int] | None = None,
         customer_id: int | None = None,
         ticket_id: int | None = None,
+        missed: Miss | None = None,
     ) -> None:
         """Store the state (JSON) and the turn's transcript in one unit of work.
 
         `exists`: the chat's row is known to exist (the turn loaded it). `link`: (message
         id, ticket id): this chat's messages after that id that belong to no ticket yet
-        go to that ticket. `customer_id` / `ticket_id`: what the turn's messages concern."""
+        go to that ticket. `customer_id` / `ticket_id`: what the turn's messages concern.
+        `missed`: the turn's message fell back; it goes to the labelling inbox (masked)
+        in the same unit."""
         ...
 
     async def survey_input(self, channel: str, chat_id: str, text: str) -> list[Reply] | None:

@@ -16,13 +16,21 @@ from backend.domain.dates import parse_date
 from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import Channel, Severity, TicketKind
 from backend.domain.numbering import normalise_number
-from backend.domain.transcript import CUSTOMER, FOLLOW_UP_INTENTS, Turn, call_kind
-from backend.services import expedite
+from backend.domain.transcript import (
+    CUSTOMER,
+    FOLLOW_UP_INTENTS,
+    NEW_TICKET_INTENTS,
+    Turn,
+    call_kind,
+)
+from backend.services import expedite, nlu_inbox
+from backend.services.chat_api import Miss
 from backend.services.desk import Desk
 from backend.services.queries import find_ticket
 from backend.services.registration import MAX_TEXT, Registration, file_ticket
 from backend.store.tables import HotlineCall, Message, Ticket, TicketEvent
 from backend.store.upsert import dialect_insert
+from nlu.client import FALLBACK_INTENT
 
 HOTLINE_URGE = "客户来电催单"
 SERIOUS_WORDS = ("曝光", "起诉", "律师", "12315", "媒体", "消协", "严重", "受伤", "起火", "漏电")
@@ -121,7 +129,29 @@ def _import(
     if claimed.first() is None:
         raise _PostedMeanwhile
     _store_turns(session, call, ticket, analyses, desk.now())
+    nlu_inbox.keep_all(session, _misses(call, analyses), Channel.HOTLINE.value, desk.now())
     return CallResult(ticket.number, ticket.kind, created)
+
+
+def _misses(call: CallRecord, analyses: Sequence[Analysis | None]) -> list[Miss]:
+    """The customer turns the NLU missed (fell back), and those whose service intent the
+    agent's own choice of kind contradicts (the agent read them differently): for the
+    labelling inbox, the agent's reading as the likely intent."""
+    agent_reads = next((i for i, k in NEW_TICKET_INTENTS if call.kind and k == call.kind), None)
+    service = {i for i, _ in NEW_TICKET_INTENTS}
+    # Paired like _store_turns: one analysis per customer turn, in order.
+    said = [t for t in call.turns if t.speaker == CUSTOMER]
+    misses = []
+    for turn, analysis in zip(said, analyses, strict=False):
+        if analysis is None or not turn.text:
+            continue
+        ranking = tuple(getattr(analysis, "ranking", ()) or ())
+        model = getattr(analysis, "model", None)
+        if analysis.intent == FALLBACK_INTENT:
+            misses.append(Miss(turn.text, ranking, model))
+        elif agent_reads and analysis.intent in service and analysis.intent != agent_reads:
+            misses.append(Miss(turn.text, ranking, model, "corrected", agent_reads))
+    return misses
 
 
 def _previous(session: Session, call_id: str) -> CallResult | None:

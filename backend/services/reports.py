@@ -32,10 +32,11 @@ from backend.domain.errors import ValidationFailed
 from backend.domain.kinds import ServiceCategory, TicketKind
 from backend.domain.periods import parse_month
 from backend.services.desk import Desk
-from backend.store.tables import SlaClock, Staff, Survey, Ticket
+from backend.store.tables import ReportSnapshot, SlaClock, Staff, Survey, Ticket
 
 UNSPECIFIED = "unspecified"  # the key for a missing region, category, cause or department
-TREND_MONTHS = 3
+TREND_MONTHS = 3  # the satisfaction trend inside a monthly report
+TREND_YEAR = 12  # the trend the reports page charts
 CLOCKS = (sla.ON_SITE, sla.FIX, sla.ACK, sla.CLOSE)
 # A survey counts as asked once it has gone out; a merely scheduled one has not.
 ASKED = ("sent", "answered", "expired")
@@ -372,21 +373,77 @@ def satisfaction_trend(
     ]
 
 
-async def monthly_report(desk: Desk, month: str) -> dict[str, Any]:
-    """The monthly report for 'YYYY-MM' in local time, with a satisfaction trend."""
-    tz = desk.calendar.tz
-    month = _month_name(*_parse_month(month))  # canonical, e.g. " 2026-10" -> "2026-10"
-    period = month_period(month, tz)
-    now = desk.now()
-    figures, trend = await desk.db.read(_monthly, period, now, month, tz)
+def canonical_month(month: str) -> str:
+    """' 2026-10' -> '2026-10' (the YYYY-MM rule of the API and the CLI)."""
+    return _month_name(*_parse_month(month))
+
+
+def month_before(moment: datetime, tz) -> str:
+    """The month before the one `moment` falls in, in the zone `tz`."""
+    local = moment.astimezone(tz)
+    return previous_months(_month_name(local.year, local.month), 1)[0]
+
+
+def snapshot_of(session: Session, month: str) -> ReportSnapshot | None:
+    stmt = select(ReportSnapshot).where(ReportSnapshot.month == month)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def compute_monthly(session: Session, month: str, now: datetime, tz) -> dict[str, Any]:
+    """The monthly report of `month` as the store stands now (no snapshot consulted)."""
     return {
         "month": month,
         "timezone": tz.key,
         "generated_at": now.isoformat(),
-        **figures,
-        "satisfaction_trend": trend,
+        **_figures(session, month_period(month, tz), now),
+        "satisfaction_trend": satisfaction_trend(session, month, tz),
     }
 
 
-def _monthly(session: Session, period: Period, now: datetime, month: str, tz):
-    return _figures(session, period, now), satisfaction_trend(session, month, tz)
+def _monthly(session: Session, month: str, now: datetime, tz) -> dict[str, Any]:
+    """A frozen month is served as it was frozen; any other is computed now."""
+    frozen = snapshot_of(session, month)
+    if frozen is not None:
+        return {**frozen.body, "frozen_at": frozen.frozen_at.astimezone(tz).isoformat()}
+    return {**compute_monthly(session, month, now, tz), "frozen_at": None}
+
+
+async def monthly_report(desk: Desk, month: str) -> dict[str, Any]:
+    """The monthly report for 'YYYY-MM' in local time, with a satisfaction trend; the
+    stored snapshot once the month has been frozen (`frozen_at` says when)."""
+    return await desk.db.read(_monthly, canonical_month(month), desk.now(), desk.calendar.tz)
+
+
+# --- the 12-month trend ----------------------------------------------------------------
+
+
+def trend_point(report: dict[str, Any]) -> dict[str, Any]:
+    """The figures a month contributes to the trend, read from its monthly report (so a
+    frozen month shows in the trend exactly as in its snapshot)."""
+    overall = report["satisfaction"]["overall"]
+    return {
+        "month": report["month"],
+        "frozen": report.get("frozen_at") is not None,
+        "sla_hit_rate": {name: clock["hit_rate"] for name, clock in report["sla"].items()},
+        "satisfaction_index": overall["satisfaction_index"],
+        "response_rate": overall["response_rate"],
+        "warranty_revisit_rate": report["warranty_revisit"]["rate"],
+        "complaints": report["complaints"]["total"],
+        "complaints_by_cause": {
+            cause: share["count"] for cause, share in report["complaints"]["by_cause"].items()
+        },
+    }
+
+
+def _trend(session: Session, month: str, now: datetime, tz, months: int) -> list[dict]:
+    names = [*previous_months(month, months - 1), month]
+    return [trend_point(_monthly(session, name, now, tz)) for name in names]
+
+
+async def monthly_trend(desk: Desk, month: str, months: int = TREND_YEAR) -> dict[str, Any]:
+    """The `months` months up to and including `month`, oldest first, from one snapshot
+    of the store (frozen months from their snapshots)."""
+    month = canonical_month(month)
+    now, tz = desk.now(), desk.calendar.tz
+    points = await desk.db.read(_trend, month, now, tz, months)
+    return {"month": month, "timezone": tz.key, "generated_at": now.isoformat(), "months": points}

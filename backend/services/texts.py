@@ -113,3 +113,16 @@ TOO_MANY_CODES = (
     "验证码发送次数有点多了，为保护您的账户安全，请一小时后再试，或转人工客服核实身份。"
 )
 TOO_MANY_CALLS = "该坐席导入通话过于频繁，请稍后再试；如确有需要，请联系系统管理员。"
+
+
+# The reports' key for a missing region, category, cause or department
+# (backend/services/reports.py UNSPECIFIED).
+UNSPECIFIED_ZH = "未填写"
+
+
+def label_zh(table: dict, code: str) -> str:
+    """A code's Chinese label from one of the tables above (keyed by str enums or
+    strings alike); the reports' 'unspecified' as 未填写; free text as it is."""
+    if code == "unspecified":
+        return UNSPECIFIED_ZH
+    return table.get(code, code)

@@ -362,3 +362,39 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     subject: Mapped[str] = mapped_column(String(128), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ReportSnapshot(Base):
+    """A month's report as it was frozen (SPEC section 8: the report by the 10th). Later
+    edits to that month's tickets do not change it; the API and the downloads serve it. One
+    per month: the unique key makes the freeze happen once among all processes."""
+
+    __tablename__ = "report_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, local time
+    frozen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    body: Mapped[dict] = mapped_column(JSON)
+
+
+class NluInboxItem(Base):
+    """A customer message the NLU did not understand (it fell back) or that staff read
+    differently, kept for labelling (backend/services/nlu_inbox.py). The text is stored
+    masked (phones and addresses, backend.logs.mask_text) and bound to no chat or
+    customer; the same text again only counts up, keyed by the hash of the masked text."""
+
+    __tablename__ = "nlu_inbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_key: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(16))  # fallback | corrected
+    channel: Mapped[str] = mapped_column(String(16))  # where it was last seen
+    likely_intent: Mapped[str | None] = mapped_column(String(64), index=True)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    top_intents: Mapped[list] = mapped_column(JSON, default=list)  # [[intent, confidence]]
+    model: Mapped[str | None] = mapped_column(String(64))  # the model that missed it
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    label: Mapped[str | None] = mapped_column(String(64), index=True)
+    labelled_by: Mapped[str | None] = mapped_column(String(64))
+    labelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

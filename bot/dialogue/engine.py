@@ -24,14 +24,14 @@ from typing import Protocol
 
 from backend.domain.errors import LimitReached
 from backend.logs import mask_text
-from backend.services.chat_api import ChatDesk, Outgoing
+from backend.services.chat_api import ChatDesk, Miss, Outgoing
 from backend.services.replies import Reply
 from bot.dialogue import direct, parsing, steps
 from bot.dialogue import texts as T
 from bot.dialogue.flows import FLOWS, Flows
 from bot.dialogue.form import Ctx, Flow
 from bot.dialogue.state import ConversationState
-from nlu.client import NluResult
+from nlu.client import FALLBACK_INTENT, NluResult
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class Engine:
         ctx.private = inp.private
         ctx.known_customer(row.customer)
         state.verified = row.customer is not None  # only a verified binding loads one
-        incoming, intent, replies = inp.text, None, []
+        incoming, intent, replies, missed = inp.text, None, [], None
         if row.handed_off:  # a person answers: the bot only keeps the transcript
             if inp.photo_ref:
                 await self._photo(ctx, inp)
@@ -129,8 +129,10 @@ class Engine:
             if survey is not None:
                 replies = survey
             else:
-                nlu = await self._understand(inp.text, state)
+                nlu, parsed = await self._understand(inp.text, state)
                 intent = nlu.intent
+                if parsed and nlu.available and nlu.intent == FALLBACK_INTENT:
+                    missed = Miss(nlu.text, nlu.ranking, nlu.model)
                 replies = await steps.step(ctx, nlu)
         if ctx.handoff and not row.handed_off:
             try:
@@ -154,6 +156,7 @@ class Engine:
             link=ctx.link,
             customer_id=state.customer_id,
             ticket_id=state.ticket_id,
+            missed=missed,
         )
         return replies
 
@@ -162,16 +165,18 @@ class Engine:
             return None
         return await self.desk.survey_input(channel, external_id, text)
 
-    async def _understand(self, text: str, state: ConversationState) -> NluResult:
+    async def _understand(self, text: str, state: ConversationState) -> tuple[NluResult, bool]:
+        """The input's reading, and whether the NLU read it (not a button or a slot's
+        own recogniser): only the NLU's misses go to the labelling inbox."""
         if (payload := parsing.from_payload(text)) is not None:
-            return payload
+            return payload, False
         if (read := direct.direct(state, text, self.flows)) is not None:
-            return read
+            return read, False
         if self.nlu is None:
-            return NluResult(text=text, intent=None, confidence=0.0, available=False)
+            return NluResult(text=text, intent=None, confidence=0.0, available=False), False
         result = parsing.sanity(await self.nlu.parse(text))
         log.debug("nlu %s %.2f: %s", result.intent, result.confidence, mask_text(text[:40]))
-        return result
+        return result, True
 
     async def _contact(self, ctx: Ctx, inp: Input) -> list[Reply]:
         if not inp.private:

@@ -40,6 +40,22 @@ def _say(base: str, sender: str, message: str) -> tuple[str, str]:
     return "\n".join(r.get("text", "") for r in replies), served_by
 
 
+def _wait_closed(address: str, timeout: float = 15) -> None:
+    """Until the killed process is gone. SIGKILL returns before the kernel has torn the
+    process down (its memory goes before its files), and until then its listening socket
+    still accepts: nginx would write the next POST there, get a reset and, rightly, not
+    resend a POST (a 502). A dead process refuses, and that nginx does pass on."""
+    host, port = address.split(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+        except OSError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{address} still accepts connections {timeout} s after SIGKILL")
+
+
 def _free_pair() -> int:
     """A port whose successor is free too (the layout numbers its apps' ports on)."""
     while True:
@@ -104,6 +120,7 @@ def test_an_app_process_dies_mid_form_and_the_other_carries_on(layout):
 
     os.kill(apps[served_by], signal.SIGKILL)  # the process that holds the last turn
     (survivor,) = set(apps) - {served_by}
+    _wait_closed(served_by)
 
     # nginx may try the dead one first (refused: "a, b" in the header), then the other.
     answer, tried = _say(base, sender, "13812345678")

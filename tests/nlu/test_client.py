@@ -266,3 +266,47 @@ async def test_parses_arriving_together_wait_for_the_first_readiness_check():
             assert "serves m.tar.gz, expected other.tar.gz" in client.readiness.reason
     finally:
         await runner.cleanup()
+
+
+async def test_readiness_follows_a_model_switch_and_the_cache_forgets_the_old_model():
+    """`expected_model` as a callable (what compose passes: nlu.activation.accepted) is
+    asked at every check: a server switched to the newly accepted model stays ready, its
+    answers name the new model, and short parses cached from the old one are dropped."""
+    from aiohttp import web
+
+    from nlu.server import free_port
+
+    serving = {"model": "old.tar.gz"}
+    accepted = ["old.tar.gz"]
+
+    async def status(request):
+        return web.json_response({"model_file": "/models/" + serving["model"]})
+
+    async def parse(request):
+        name = "greet" if serving["model"] == "old.tar.gz" else "thanks"
+        return web.json_response({"intent": {"name": name, "confidence": 0.99}})
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    app.router.add_post("/model/parse", parse)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with NluClient(
+            f"http://127.0.0.1:{port}", expected_model=lambda: tuple(accepted)
+        ) as client:
+            before = await client.parse("谢谢")
+            assert before.intent == "greet" and before.model == "old.tar.gz"
+            accepted.append("new.tar.gz")  # the marker's switching_to
+            serving["model"] = "new.tar.gz"  # PUT /model done
+            assert (await client.check()).ready
+            del accepted[0]  # the marker names the new model
+            assert (await client.check()).ready
+            after = await client.parse("谢谢")  # not the cached answer of the old model
+            assert after.intent == "thanks" and after.model == "new.tar.gz"
+            serving["model"] = "stale.tar.gz"
+            assert not (await client.check()).ready
+    finally:
+        await runner.cleanup()

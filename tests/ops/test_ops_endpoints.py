@@ -266,3 +266,24 @@ async def test_json_logs_carry_one_request_id(db, clock, tmp_path, rasa_server, 
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in mine)
     assert not any("13812345678" in line["message"] for line in lines)
     assert fresh != "req-7f3a" and any(line["request_id"] == fresh for line in lines)
+
+
+def test_parses_are_counted_per_model_and_outcome():
+    """The fallback rate before and after a model switch: fallback / all, per model."""
+    from backend.metrics import Metrics
+    from nlu.client import FALLBACK_INTENT, NluResult
+
+    m = Metrics()
+    m.nlu_parsed(NluResult("a", "greet", 0.9, model="nlu-old.tar.gz"), 0.01)
+    m.nlu_parsed(NluResult("b", FALLBACK_INTENT, 0.2, model="nlu-old.tar.gz"), 0.01)
+    m.nlu_parsed(NluResult("b", "complain", 0.8, model="nlu-new.tar.gz"), None)  # cached
+    m.nlu_parsed(NluResult("c", None, 0.0, available=False), None)  # not an answer
+    from prometheus_client import generate_latest
+
+    text = generate_latest(m.registry).decode()
+    old, new = {"model": "nlu-old.tar.gz"}, {"model": "nlu-new.tar.gz"}
+    assert _sample(text, "aftercare_nlu_parses_total", **old, outcome="fallback") == 1
+    assert _sample(text, "aftercare_nlu_parses_total", **old, outcome="understood") == 1
+    assert _sample(text, "aftercare_nlu_parses_total", **new, outcome="understood") == 1
+    assert _sample(text, "aftercare_nlu_parses_total", **new, outcome="fallback") == 0
+    assert _sample(text, "aftercare_nlu_fallback_total") == 2

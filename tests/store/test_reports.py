@@ -352,7 +352,9 @@ async def test_monthly_report_keys_period_and_json(report):
         "satisfaction",
         "warranty_revisit",
         "satisfaction_trend",
+        "frozen_at",
     ]
+    assert figures["frozen_at"] is None  # computed now: no snapshot of October yet
     assert figures["month"] == "2026-10"
     assert figures["timezone"] == "Asia/Shanghai"
     assert figures["generated_at"] == NOW.isoformat()

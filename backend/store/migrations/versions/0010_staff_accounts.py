@@ -11,7 +11,7 @@ from alembic import op
 import backend.store.types
 
 revision = "0010_staff"
-down_revision = "0005_verified_chats"
+down_revision = "0007_report_snapshots"
 branch_labels = None
 depends_on = None
 
