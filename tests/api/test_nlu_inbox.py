@@ -16,6 +16,7 @@ from nlu.client import FALLBACK_INTENT, NluResult
 from nlu.trainingdata import LABELLED_FILE, read_file, write_labelled
 from tests.api.conftest import STAFF
 from tests.fixtures.db import opened
+from tests.fixtures.staff import headers
 
 MISSED = "我家在北京市海淀区中关村大街27号院3号楼502室 电话13812345678 那个东西又那样了"
 RANKING = ((FALLBACK_INTENT, 0.41), ("report_fault", 0.41), ("complain", 0.3), ("inform", 0.1))
@@ -99,9 +100,13 @@ async def test_supervisors_see_groups_and_label_with_one_call(api, db):
             f"/api/nlu/inbox/{item}/label", json={"intent": "greet"}, headers=STAFF
         )
         assert missing.status == 404, item
+    for role in ("dispatcher", "technician", "agent", "admin"):  # the supervisors' work
+        refused = await api.post(path, json={"intent": "greet"}, headers=headers(role))
+        assert refused.status == 403, role
+    # A body's actor is never believed: the label is the signed-in supervisor's.
     done = await api.post(path, json={"intent": "report_fault", "actor": "王主管"}, headers=STAFF)
     assert done.status == 200
-    assert (await done.json())["labelled_by"] == "staff:王主管"
+    assert (await done.json())["labelled_by"] == "staff:test-supervisor"
     still_open = await (await api.get("/api/nlu/inbox", headers=STAFF)).json()
     assert still_open["items"] == 1
     labelled = await (await api.get("/api/nlu/inbox?labelled=true", headers=STAFF)).json()

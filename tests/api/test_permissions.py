@@ -29,6 +29,7 @@ SAMPLE = {
     "phone": "13812345678",
     "username": "nobody",
     "token_id": "999",
+    "id": "999",  # an NLU inbox item
 }
 
 
