@@ -9,9 +9,10 @@ from aiohttp import web
 
 from backend.api.access import needs
 from backend.api.keys import DESK
+from backend.api.tickets import staff_actor
 from backend.domain.periods import parse_month
 from backend.domain.permissions import Action
-from backend.services import report_export
+from backend.services import audit, report_export
 from backend.services.reports import monthly_report, monthly_trend
 
 routes = web.RouteTableDef()
@@ -37,7 +38,17 @@ async def trend(request: web.Request) -> web.Response:
     return web.json_response(await monthly_trend(request.app[DESK], _month(request)))
 
 
-def _download(report: dict, body: bytes, suffix: str, content_type: str) -> web.Response:
+async def _download(
+    request: web.Request, report: dict, body: bytes, suffix: str, content_type: str
+) -> web.Response:
+    # Every export is in the audit log: who took which month, in which format.
+    await audit.exported(
+        request.app[DESK],
+        actor=staff_actor(request),
+        what="monthly_report",
+        subject=f"report:{report['month']}",
+        fmt=suffix,
+    )
     name = f"aftercare-report-{report['month']}.{suffix}"
     return web.Response(
         body=body,
@@ -51,11 +62,11 @@ def _download(report: dict, body: bytes, suffix: str, content_type: str) -> web.
 @needs(Action.REPORTS)
 async def monthly_csv(request: web.Request) -> web.Response:
     report = await monthly_report(request.app[DESK], _month(request))
-    return _download(report, report_export.to_csv(report), "csv", "text/csv")
+    return await _download(request, report, report_export.to_csv(report), "csv", "text/csv")
 
 
 @routes.get("/api/reports/monthly.xlsx")
 @needs(Action.REPORTS)
 async def monthly_xlsx(request: web.Request) -> web.Response:
     report = await monthly_report(request.app[DESK], _month(request))
-    return _download(report, report_export.to_xlsx(report), "xlsx", XLSX)
+    return await _download(request, report, report_export.to_xlsx(report), "xlsx", XLSX)

@@ -2,7 +2,8 @@
 
 Recorded: sign-ins and failed sign-ins, sign-outs, accounts created / changed /
 disabled, tokens created and revoked, hotline agents added, views of a customer's full
-record, staff replies and hand-backs, erasures, retention purges. `record` is
+record, exports (the report downloads), staff replies and hand-backs, erasures,
+retention purges. `record` is
 synchronous, on the ORM `Session` of the unit of work whose change it records, so the
 entry commits or rolls back with that change. Admins read it (`entries`); the only
 deletion is the retention job's, of entries older than the audit retention period."""
@@ -26,6 +27,23 @@ def record(
     session.add(entry)
     session.flush()
     return entry.id
+
+
+async def exported(desk: Desk, *, actor: str, what: str, subject: str, fmt: str) -> None:
+    """An export left the desk (a download): who took what, in which format."""
+
+    def unit(session: Session) -> None:
+        detail = {"format": fmt}
+        record(
+            session,
+            at=desk.now(),
+            actor=actor,
+            action=f"export.{what}",
+            subject=subject,
+            detail=detail,
+        )
+
+    await desk.db.write(unit)
 
 
 def last_at(session: Session, action: str) -> datetime | None:

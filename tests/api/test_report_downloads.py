@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.api.conftest import STAFF
+from tests.fixtures.staff import headers
 from tests.store.test_reports import seed
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -106,3 +107,17 @@ async def test_a_bad_month_is_refused(api, path, month):
 async def test_no_token_no_report(api, path):
     resp = await api.get(f"/api/reports/{path}?month=2026-10")
     assert resp.status == 401
+
+
+async def test_every_download_is_in_the_audit_log_with_who_took_it(api, october):
+    for suffix in ("csv", "xlsx"):
+        resp = await api.get(f"/api/reports/monthly.{suffix}?month=2026-10", headers=STAFF)
+        assert resp.status == 200
+    log = await api.get("/api/admin/audit?action=export*", headers=headers("admin"))
+    assert log.status == 200
+    entries = (await log.json())["entries"]
+    assert [(e["action"], e["subject"], e["detail"]["format"]) for e in entries] == [
+        ("export.monthly_report", "report:2026-10", "xlsx"),
+        ("export.monthly_report", "report:2026-10", "csv"),
+    ]
+    assert {e["actor"] for e in entries} == {"staff:test-supervisor"}
