@@ -316,7 +316,7 @@ def _units_import(args) -> int:
         return 2
 
     async def work(desk):
-        return await import_units(desk, data)
+        return await import_units(desk, data, actor=_cli_actor(), filename=Path(args.file).name)
 
     try:
         report = asyncio.run(_with_desk(_settings(), work))

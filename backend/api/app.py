@@ -21,6 +21,7 @@ from backend.api import (
     ops,
     reports,
     tickets,
+    units,
     vocabulary,
 )
 from backend.api.access import access_middleware
@@ -145,5 +146,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(me.routes)
     app.add_routes(callers.routes)
     app.add_routes(admin.routes)
+    app.add_routes(units.routes)  # takes a big body: its own limit
     setup_pages(app)  # the console's pages (backend/api/pages/)
     return app

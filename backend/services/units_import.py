@@ -15,6 +15,7 @@ chunks of `CHUNK` keys, new rows inserted and changed rows updated as executeman
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from backend.domain.units_file import UnitRow, read_units
+from backend.services import audit
 from backend.services.desk import Desk
 from backend.store.bulk import among
 from backend.store.tables import Customer, Unit
@@ -56,10 +58,29 @@ class ImportReport:
         return asdict(self)
 
 
-async def import_units(desk: Desk, data: bytes) -> ImportReport:
-    """The use case: check the whole file, then upsert it in one transaction."""
+async def import_units(
+    desk: Desk, data: bytes, *, actor: str = "system:cli", filename: str | None = None
+) -> ImportReport:
+    """The use case: check the whole file, then upsert it in one transaction; the audit
+    log records who imported which file (its name, size and SHA-256) and the counts."""
     rows = read_units(data)  # BadUnitsFile before the transaction: nothing is written
-    return await desk.db.write(_import, rows, desk.now())
+    file = {"name": filename, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return await desk.db.write(_import_audited, rows, desk.now(), actor, file)
+
+
+def _import_audited(
+    session: Session, rows: list[UnitRow], now: datetime, actor: str, file: dict
+) -> ImportReport:
+    report = _import(session, rows, now)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="units.import",
+        subject="units",
+        detail={"file": file, **report.as_dict()},
+    )
+    return report
 
 
 def _import(session: Session, rows: list[UnitRow], now: datetime) -> ImportReport:
