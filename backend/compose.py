@@ -12,13 +12,14 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 
 from aiohttp import web
 
 from backend.api import hotline
 from backend.api.access import mark_public
 from backend.api.app import create_app
-from backend.api.keys import CHAT_PUSH, DESK, NLU, SETTINGS
+from backend.api.keys import BOT_NAME, CHAT_PUSH, DESK, NLU, SETTINGS
 from backend.config import Settings, SettingsError, check_secrets, is_loopback
 from backend.domain.kinds import Channel
 from backend.scheduler import running as scheduler_running
@@ -96,6 +97,17 @@ class LiveChannels:
         await telegram.send(chat_id, reply)
 
 
+def _bot_name(app: web.Application) -> str | None:
+    """The running bot's username (PTB asked getMe when it started), if it runs."""
+    telegram = app.get(TELEGRAM)
+    if telegram is None:
+        return None
+    try:
+        return telegram.application.bot.username
+    except RuntimeError:  # not initialised (yet)
+        return None
+
+
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     """The outbox dispatcher and the periodic scans for the app's lifetime (after the
     store opens: create_app's context comes first)."""
@@ -119,6 +131,7 @@ def build_app(
     # The customers' chat needs no account (it guards itself: sessions, the webhook secret).
     mark_public(app, [r for r in app.router.routes() if r not in before])
     app[CHAT_PUSH] = LiveChannels(app)  # staff replies and hand-backs to live chats
+    app[BOT_NAME] = partial(_bot_name, app)  # staff binding links name the bot
     app.add_routes(hotline.routes)
     app.cleanup_ctx.append(scheduler_ctx)  # outbox dispatcher and periodic scans
     return app

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # set: webhook mode; unset: long polling
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    # the bot's @username for staff binding links (unset: the running bot's, from getMe)
+    telegram_bot_username: str | None = Field(None, alias="TELEGRAM_BOT_USERNAME")
     # unset: `aftercare run` starts local Rasa; "a,b": several servers
     rasa_url: str | None = Field(None, alias="RASA_URL")
     # how many local Rasa servers `aftercare run` starts (1.2 GB each)

@@ -3,24 +3,28 @@
 GET  /api/admin/staff                         every account
 POST /api/admin/staff                         create / update {username, role, name, region, ...}
 POST /api/admin/staff/{username}/disable      tokens and sessions stop at once
+POST /api/admin/staff/{username}/telegram-link a one-time Telegram binding link: shown once
 GET  /api/admin/staff/{username}/tokens       the account's tokens (never the tokens themselves)
 POST /api/admin/staff/{username}/tokens       a new token {label, expires_days}: shown once
 POST /api/admin/tokens/{token_id}/revoke      revoke one token
 GET  /api/admin/staff/{username}/agents       a hotline account's known agent ids
 POST /api/admin/staff/{username}/agents       add one {agent_id}
-GET  /api/admin/audit?action=&subject=&limit= the audit log, newest first
+GET  /api/admin/audit?action=&subject=&actor=&from=&to=&limit=&offset=
+                                              the audit log, newest first
 GET  /api/admin/settings                      the settings in force (secrets: set or not)
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from aiohttp import web
 
 from backend.api.access import needs, principal
 from backend.api.errors import json_body, path_id
-from backend.api.keys import DESK, SETTINGS
+from backend.api.keys import BOT_NAME, DESK, SETTINGS
 from backend.config import SECRETS
-from backend.domain.errors import ValidationFailed
+from backend.domain.errors import Conflict, ValidationFailed
 from backend.domain.permissions import Action
 from backend.services import accounts, audit
 
@@ -70,6 +74,29 @@ async def disable_account(request: web.Request) -> web.Response:
         request.app[DESK], request.match_info["username"], actor=principal(request).actor
     )
     return web.json_response(account)
+
+
+@routes.post("/api/admin/staff/{username}/telegram-link")
+@needs(Action.ACCOUNTS)
+async def telegram_link(request: web.Request) -> web.Response:
+    bot = request.app[SETTINGS].telegram_bot_username or request.app.get(BOT_NAME, _none)()
+    if not bot:
+        raise Conflict(
+            "Telegram 机器人未运行，无法生成绑定链接（请设置 TELEGRAM_TOKEN，"
+            "或设置 TELEGRAM_BOT_USERNAME）"
+        )
+    link = await accounts.binding_link(
+        request.app[DESK],
+        request.match_info["username"],
+        bot_username=bot,
+        actor=principal(request).actor,
+    )
+    body = {"username": link.username, "url": link.url, "expires_at": link.expires_at.isoformat()}
+    return web.json_response(body, status=201)
+
+
+def _none() -> None:
+    return None
 
 
 @routes.get("/api/admin/staff/{username}/tokens")
@@ -123,18 +150,49 @@ async def add_agent(request: web.Request) -> web.Response:
     return web.json_response({"agents": found})
 
 
+def audit_filters(request: web.Request) -> dict:
+    """The audit log's filters from the query: action (`login*` a prefix), subject,
+    actor, and `from` / `to` as local dates (YYYY-MM-DD, the desk's time zone, both
+    days included); a bad date is a 422."""
+    q = request.query
+    tz = request.app[DESK].calendar.tz
+    since, until = _day(q.get("from"), "from", tz), _day(q.get("to"), "to", tz)
+    return {
+        "action": q.get("action") or None,
+        "subject": q.get("subject") or None,
+        "actor": q.get("actor") or None,
+        "since": since,
+        "until": until + timedelta(days=1) if until else None,
+    }
+
+
+def _day(value: str | None, name: str, tz) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a date YYYY-MM-DD") from None
+    if not date(2000, 1, 1) <= day <= date(2999, 12, 30):
+        raise ValidationFailed(f"{name} must be a date between 2000 and 2999")
+    return datetime.combine(day, time.min, tz)
+
+
+def _count(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.query.get(name, default))
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a number") from None
+    return min(max(value, low), high)
+
+
 @routes.get("/api/admin/audit")
 @needs(Action.AUDIT)
 async def audit_entries(request: web.Request) -> web.Response:
-    try:
-        limit = min(max(int(request.query.get("limit", 100)), 1), 1000)
-    except ValueError:
-        raise ValidationFailed("limit must be a number") from None
+    limit = _count(request, "limit", 100, 1, 1000)
+    offset = _count(request, "offset", 0, 0, 10_000_000)
     found = await audit.entries(
-        request.app[DESK],
-        action=request.query.get("action") or None,
-        subject=request.query.get("subject") or None,
-        limit=limit,
+        request.app[DESK], **audit_filters(request), limit=limit, offset=offset
     )
     return web.json_response({"entries": found})
 

@@ -3,6 +3,7 @@ bot/channels/keys.py), and the ports the API calls out through."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from aiohttp import web
@@ -30,5 +31,8 @@ DESK = web.AppKey("desk", Desk)
 NLU = web.AppKey("nlu", NluClient)
 CHAT_PUSH = web.AppKey("chat_push", ChatPush)
 SESSIONS = web.AppKey("sessions", SessionPolicy)
+# The running Telegram bot's @username, when there is one (the composition root knows it;
+# TELEGRAM_BOT_USERNAME comes first): staff binding links name it.
+BOT_NAME: web.AppKey[Callable[[], str | None]] = web.AppKey("bot_name")
 # The authenticated caller of a request (backend/api/access.py).
 PRINCIPAL = web.RequestKey("principal", Principal)

@@ -1,4 +1,5 @@
-"""Staff accounts: create / update, personal API tokens, disabling, hotline agents.
+"""Staff accounts: create / update, personal API tokens, disabling, hotline agents, and
+binding a person's Telegram chat through a one-time `/start` link.
 
 Tokens are random (`secrets.token_urlsafe`), shown once and kept only as their SHA-256:
 a copy of the store gives nobody a working token. Passwords are argon2id hashes
@@ -24,11 +25,14 @@ from backend.domain import fields
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.domain.permissions import ROLES, Role
 from backend.services import audit
+from backend.services.chat_api import STAFF_LINK_PREFIX
 from backend.services.desk import Desk
-from backend.store.tables import HotlineAgent, Staff, StaffSession, StaffToken
+from backend.store.tables import HotlineAgent, Staff, StaffLink, StaffSession, StaffToken
 
 TOKEN_PREFIX = "ac_"  # makes a leaked token recognisable in a log or a paste
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+LINK_TTL = timedelta(hours=24)  # a Telegram binding link works this long, and once
+LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a start parameter Telegram passes
 LAST_USED_EVERY = timedelta(minutes=1)  # a token's last use is written at most this often
 _HASHER = PasswordHasher()  # argon2id with the library's current parameters
 
@@ -354,6 +358,99 @@ def _by_token(session: Session, digest: str, now: datetime):
 
 def _touch_token(session: Session, token_id: int, now: datetime) -> None:
     session.execute(update(StaffToken).where(StaffToken.id == token_id).values(last_used_at=now))
+
+
+# --- Telegram binding -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BindingLink:
+    url: str  # shown once: only the token's hash is kept
+    username: str
+    expires_at: datetime
+
+
+async def binding_link(desk: Desk, username: str, *, bot_username: str, actor: str) -> BindingLink:
+    """A one-time link `https://t.me/<bot>?start=<token>` that binds the Telegram chat
+    opening it to the account: valid for LINK_TTL, once. A new link replaces the
+    account's unused ones."""
+    # 5 + 32 characters of A-Z a-z 0-9 _ -, as Telegram allows (at most 64)
+    token = STAFF_LINK_PREFIX + secrets.token_urlsafe(24)
+    expires_at = await desk.db.write(_binding_link, desk, username, token_hash(token), actor)
+    url = f"https://t.me/{bot_username.lstrip('@')}?start={token}"
+    return BindingLink(url, username, expires_at)
+
+
+def _binding_link(session: Session, desk: Desk, username: str, digest: str, actor: str):
+    staff = find(session, username)
+    if not staff.active:
+        raise ValidationFailed(f"account {username!r} is disabled")
+    now = desk.now()
+    session.execute(
+        update(StaffLink)
+        .where(StaffLink.staff_id == staff.id, StaffLink.used_at.is_(None))
+        .where(StaffLink.expires_at > now)
+        .values(expires_at=now)
+    )
+    link = StaffLink(
+        staff_id=staff.id, token_hash=digest, created_at=now, expires_at=now + LINK_TTL
+    )
+    session.add(link)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="account.telegram_link",
+        subject=f"staff:{username}",
+        detail={"link_id": link.id, "expires_at": link.expires_at.isoformat()},
+    )
+    return link.expires_at
+
+
+async def bind_telegram(desk: Desk, token: str, chat_id: str) -> str | None:
+    """The Telegram chat that sent `/start <token>` becomes the account's chat for the
+    desk's notices; the account's display name, or None when the token is unknown,
+    used, expired or its account disabled (nothing is bound then). A chat is one
+    person's: another account bound to it loses it."""
+    if not isinstance(token, str) or not LINK_TOKEN.fullmatch(token):
+        return None
+    fields.check({"telegram_chat_id": chat_id})
+    return await desk.db.write(_bind_telegram, desk, token_hash(token), chat_id)
+
+
+def _bind_telegram(session: Session, desk: Desk, digest: str, chat_id: str) -> str | None:
+    now = desk.now()
+    # One conditional UPDATE takes the link: of two chats racing, one binds.
+    taken = session.execute(
+        update(StaffLink)
+        .where(StaffLink.token_hash == digest, StaffLink.used_at.is_(None))
+        .where(StaffLink.expires_at > now)
+        .values(used_at=now)
+        .returning(StaffLink.id, StaffLink.staff_id)
+    ).first()
+    if taken is None:
+        return None
+    staff = session.get(Staff, taken.staff_id)
+    if not staff.active:
+        return None  # the link is spent all the same
+    others = session.execute(
+        update(Staff)
+        .where(Staff.telegram_chat_id == chat_id, Staff.id != staff.id)
+        .values(telegram_chat_id=None)
+        .returning(Staff.username)
+    ).scalars()
+    unbound = sorted(others)
+    staff.telegram_chat_id = chat_id
+    audit.record(
+        session,
+        at=now,
+        actor=f"staff:{staff.username}",
+        action="account.telegram_bind",
+        subject=f"staff:{staff.username}",
+        detail={"link_id": taken.id, "via": "telegram /start", "unbound": unbound},
+    )
+    return staff.name
 
 
 # --- hotline agents ---------------------------------------------------------------------

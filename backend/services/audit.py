@@ -1,7 +1,8 @@
 """The audit log: who did what to whom, and when (append-only; see tables.AuditLog).
 
 Recorded: sign-ins and failed sign-ins, sign-outs, accounts created / changed /
-disabled, tokens created and revoked, hotline agents added, views of a customer's full
+disabled, tokens created and revoked, Telegram binding links made and used, hotline
+agents added, units imports, views of a customer's full
 record, exports (the report downloads), staff replies and hand-backs, erasures,
 retention purges. `record` is
 synchronous, on the ORM `Session` of the unit of work whose change it records, so the
@@ -53,22 +54,39 @@ def last_at(session: Session, action: str) -> datetime | None:
 
 
 async def entries(
-    desk: Desk, *, action: str | None = None, subject: str | None = None, limit: int = 100
+    desk: Desk,
+    *,
+    action: str | None = None,
+    subject: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict]:
-    """The newest entries first, optionally of one action (or `login.*`) and subject."""
-    return await desk.db.read(_entries, action, subject, limit)
+    """The newest entries first, optionally of one action (or `login*`, a prefix), one
+    subject, one actor, and at or after `since` / before `until`; `offset` pages on."""
+    where = {"action": action, "subject": subject, "actor": actor, "since": since, "until": until}
+    return await desk.db.read(_entries, where, limit, offset)
 
 
-def _entries(session: Session, action: str | None, subject: str | None, limit: int):
-    stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)
+def _entries(session: Session, where: dict, limit: int, offset: int):
+    stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    action = where["action"]
     if action:
         stmt = (
             stmt.where(AuditLog.action.startswith(action[:-1], autoescape=True))
             if action.endswith("*")
             else stmt.where(AuditLog.action == action)
         )
-    if subject:
-        stmt = stmt.where(AuditLog.subject == subject)
+    if where["subject"]:
+        stmt = stmt.where(AuditLog.subject == where["subject"])
+    if where["actor"]:
+        stmt = stmt.where(AuditLog.actor == where["actor"])
+    if where["since"] is not None:
+        stmt = stmt.where(AuditLog.at >= where["since"])
+    if where["until"] is not None:
+        stmt = stmt.where(AuditLog.at < where["until"])
     return [
         {
             "id": e.id,
@@ -78,7 +96,7 @@ def _entries(session: Session, action: str | None, subject: str | None, limit: i
             "subject": e.subject,
             "detail": e.detail,
         }
-        for e in session.execute(stmt).scalars()
+        for e in session.execute(stmt.limit(limit).offset(offset)).scalars()
     ]
 
 

@@ -21,8 +21,8 @@ from backend.domain.contact import normalise_phone
 from backend.domain.kinds import TicketKind
 from backend.domain.numbering import normalise_number
 from backend.domain.service_terms import ServiceTerms
+from backend.services import accounts, customers, nlu_inbox, surveys, verification
 from backend.services import conversations as turn
-from backend.services import customers, nlu_inbox, surveys, verification
 from backend.services.chat_api import (
     ChatRow,
     CodeCheck,
@@ -144,6 +144,10 @@ class ChatService:
 
     async def pushed(self, channel: str, chat_id: str, after: int | None) -> PushedPage:
         return await pushed(self.desk, channel, chat_id, after)
+
+    # ---- staff --------------------------------------------------------------------------
+    async def bind_staff(self, token: str, chat_id: str) -> str | None:
+        return await accounts.bind_telegram(self.desk, token, chat_id)
 
     # ---- customers and units -----------------------------------------------------------
     async def customer_of(self, channel: str, chat_id: str) -> KnownCustomer | None:

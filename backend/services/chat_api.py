@@ -18,6 +18,7 @@ from backend.services.replies import Reply
 from backend.services.values import Registration, TicketView
 
 __all__ = [
+    "STAFF_LINK_PREFIX",
     "ChatDesk",
     "ChatRow",
     "CodeCheck",
@@ -32,6 +33,10 @@ __all__ = [
     "TicketView",
     "UnitInfo",
 ]
+
+# A staff member's binding link starts `/start bind_...`: any other start parameter (a
+# customer's deep link) is the customer's greeting as usual.
+STAFF_LINK_PREFIX = "bind_"
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,13 @@ class ChatDesk(Protocol):
     async def pushed(self, channel: str, chat_id: str, after: int | None) -> PushedPage:
         """Notices and staff replies pushed to this chat after message `after` (None:
         nothing yet, only where to start)."""
+        ...
+
+    # ---- staff ------------------------------------------------------------------------
+    async def bind_staff(self, token: str, chat_id: str) -> str | None:
+        """A staff member opened their one-time binding link (Telegram sent `/start
+        <token>` from chat `chat_id`): that chat gets the desk's notices to them. Their
+        display name, or None when the token is unknown, used or expired (nothing bound)."""
         ...
 
     # ---- customers and units ---------------------------------------------------------

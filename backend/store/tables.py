@@ -136,6 +136,19 @@ class StaffToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class StaffLink(Base):
+    """A one-time Telegram binding link (`https://t.me/<bot>?start=<token>`): only the
+    token's SHA-256 is kept; `used_at` set once it bound the chat (it never binds again)."""
+
+    __tablename__ = "staff_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class StaffSession(Base):
     """A console sign-in; the cookie's value is kept only as a keyed hash."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +32,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from backend.config import Settings
 from backend.domain.errors import LimitReached
 from backend.logs import new_request_id
+from backend.services.chat_api import STAFF_LINK_PREFIX
 from backend.services.replies import Reply
 from bot.dialogue import texts as T
 from bot.dialogue.engine import Engine, Input
@@ -42,6 +44,9 @@ LIMIT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+# A staff binding link's start: `/start bind_...` (a start parameter is A-Z a-z 0-9 _ -,
+# up to 64); a customer's `/start` (with or without another parameter) is a greeting.
+START = re.compile(rf"/start(?:@\w+)?\s+({STAFF_LINK_PREFIX}[A-Za-z0-9_-]{{1,59}})")
 
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
@@ -55,6 +60,13 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
         text = text[cut:].lstrip("\n")
     chunks.append(text)
     return chunks
+
+
+def _start_token(text: str | None) -> str | None:
+    """The token of a staff binding link's `/start bind_...` (`t.me/<bot>?start=...`);
+    None for any other message, a customer's `/start` included."""
+    match = START.fullmatch((text or "").strip())
+    return match.group(1) if match else None
 
 
 def file_url_for(api_url: str) -> str:
@@ -194,6 +206,9 @@ class TelegramChannel:
                 log.info("answering a callback failed: %s", exc)
         elif message is not None and message.chat is not None:
             chat_id = str(message.chat.id)
+            if (token := _start_token(message.text)) is not None:
+                await self._bind_staff(message, chat_id, token)
+                return
             inp = await self._input(message, update.update_id)
             if inp is None:
                 return
@@ -202,6 +217,18 @@ class TelegramChannel:
             return
         for reply in replies:
             await self.send(chat_id, reply)
+
+    async def _bind_staff(self, message, chat_id: str, token: str) -> None:
+        """A staff member's one-time binding link: not a customer's turn (no transcript,
+        no dialogue state); only in a private chat, where the chat is the person's."""
+        desk = self.engine.desk
+        desk.admit(CHANNEL, chat_id, None)  # guessing tokens is flooding like any other
+        if message.chat.type != "private":
+            await self.send(chat_id, Reply(T.STAFF_BIND_PRIVATE))
+            return
+        name = await desk.bind_staff(token, chat_id)
+        text = T.STAFF_BOUND.format(name=name) if name else T.STAFF_LINK_INVALID
+        await self.send(chat_id, Reply(text))
 
     async def _input(self, message, update_id: int) -> Input | None:
         private = message.chat.type == "private"  # groups never become verified

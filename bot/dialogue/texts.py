@@ -171,3 +171,10 @@ ASK_ADDRESS_TYPED = (
     "请提供上门服务的详细地址（区、街道、门牌号）。"
     "为保护客户信息，登记地址只在验证手机号后显示（办完后发送“验证手机号”即可）。"
 )
+
+# A staff member's one-time binding link (`/start <token>`, Telegram only).
+STAFF_BOUND = "绑定成功！{name}，您好：今后工单的 SLA 预警和催办通知会发送到这个对话，请留意查收。"
+STAFF_LINK_INVALID = (
+    "抱歉，这个绑定链接已失效（已经使用过或已过期），未做任何绑定。请联系管理员重新生成链接。"
+)
+STAFF_BIND_PRIVATE = "为保护您的账号，请在与我的私聊中打开绑定链接。"

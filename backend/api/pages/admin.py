@@ -12,9 +12,9 @@ from backend.api.access import page
 from backend.api.keys import DESK
 from backend.api.pages.render import render
 from backend.api.units import MAX_FILE
-from backend.domain.permissions import Action
+from backend.domain.permissions import ROLE_ZH, ROLES, Action, Role
 from backend.domain.units_file import HEADER
-from backend.services import audit
+from backend.services import accounts, audit
 
 routes = web.RouteTableDef()
 
@@ -61,4 +61,7 @@ async def admin_page(request: web.Request) -> web.Response:
 @routes.get("/console/admin/staff")
 @page(Action.ACCOUNTS)
 async def staff_page(request: web.Request) -> web.Response:
-    return render(request, "placeholder.html", {"title": "人员账号"})
+    staff = await accounts.accounts(request.app[DESK])
+    roles = [(role, ROLE_ZH.get(role, role)) for role in ROLES]
+    context = {"title": "人员账号", "staff": staff, "roles": roles, "default_role": Role.TECHNICIAN}
+    return render(request, "admin_staff.html", context)

@@ -53,4 +53,64 @@
       }
     });
   }
+
+  // --- staff accounts ------------------------------------------------------------------
+  const staffForm = $("staff-form");
+  if (staffForm) {
+    const value = (id) => $(id).value.trim();
+    const randomPassword = () => {
+      const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+      const bytes = crypto.getRandomValues(new Uint8Array(12));
+      return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+    };
+    $("gen-password").addEventListener("click", () => { $("new-password").value = randomPassword(); });
+
+    staffForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const password = value("new-password");
+      const body = {username: value("new-username"), name: value("new-name"), role: $("new-role").value};
+      if (value("new-region")) body.region = value("new-region");
+      if (password) body.password = password;
+      const created = await aftercare.attempt(() => aftercare.api("/api/admin/staff", {method: "POST", json: body}), "账号已保存");
+      if (!created) return;
+      sessionStorage.setItem("aftercare.newPassword", password ? `${created.username}：${password}` : "");
+      location.reload();
+    });
+    // The initial password is shown once, after the reload that lists the new account.
+    const shown = sessionStorage.getItem("aftercare.newPassword");
+    if (shown) {
+      $("new-password-shown").textContent = shown;
+      $("new-password-once").hidden = false;
+    }
+    sessionStorage.removeItem("aftercare.newPassword");
+
+    $("staff-table").addEventListener("click", async (event) => {
+      const button = event.target.closest("button");
+      const row = button && button.closest("tr[data-username]");
+      if (!row) return;
+      const username = row.dataset.username;
+      const path = `/api/admin/staff/${encodeURIComponent(username)}`;
+      if (button.classList.contains("save")) {
+        const body = {username, role: row.querySelector("select.role").value};
+        const region = row.querySelector("input.region").value.trim();
+        if (region) body.region = region;
+        await aftercare.attempt(() => aftercare.api("/api/admin/staff", {method: "POST", json: body}), "已保存");
+      } else if (button.classList.contains("disable")) {
+        if (!confirm(`确定停用 ${row.querySelector(".name").textContent} 的账号吗？停用后立即不能登录。`)) return;
+        const done = await aftercare.attempt(() => aftercare.api(`${path}/disable`, {method: "POST"}), "账号已停用");
+        if (done) location.reload();
+      } else if (button.classList.contains("enable")) {
+        const body = {username, role: row.querySelector("select.role").value, active: true};
+        const done = await aftercare.attempt(() => aftercare.api("/api/admin/staff", {method: "POST", json: body}), "账号已重新启用");
+        if (done) location.reload();
+      } else if (button.classList.contains("link")) {
+        const link = await aftercare.attempt(() => aftercare.api(`${path}/telegram-link`, {method: "POST"}), "绑定链接已生成");
+        if (!link) return;
+        $("link-who").textContent = row.querySelector(".name").textContent;
+        $("link-url").textContent = link.url;
+        $("link-url").href = link.url;
+        $("link-once").hidden = false;
+      }
+    });
+  }
 })();
