@@ -229,3 +229,22 @@ async def test_a_failed_record_removes_the_files_just_written(api, monkeypatch):
             api.desk, number, [png()], actor="staff:test-technician", seen_by=None
         )
     assert _files(api) == [] and await count(api.desk.db, Attachment) == 0
+
+
+async def test_retention_takes_the_uploaded_photos_with_the_closed_ticket(api, clock):
+    from datetime import timedelta
+
+    from backend.services import retention
+
+    number = await _ticket(api)
+    tech, boss = headers("technician"), headers("supervisor")
+    uploaded = await api.post(
+        f"/api/tickets/{number}/photos", data=form((png(), "image/png")), headers=tech
+    )
+    assert uploaded.status == 201
+    for status, who in (("on_site", tech), ("resolved", tech), ("closed", boss)):
+        resp = await api.post(f"/api/tickets/{number}/status", json={"status": status}, headers=who)
+        assert resp.status == 200, await resp.text()
+    report = await retention.purge(api.desk, now=clock.now() + api.desk.retention + timedelta(1))
+    assert report.attachments == 1
+    assert _files(api) == [] and await count(api.desk.db, Attachment) == 0
