@@ -59,7 +59,7 @@ async def _photos_in(request: web.Request) -> list[bytes]:
                 await _read_part(part, _OTHER_PART)
                 continue
             if len(images) == MAX_PHOTOS:
-                raise _Refused(413, "too_large", f"一次最多上传 {MAX_PHOTOS} 张照片")
+                raise _Refused(422, "validation_failed", f"一次最多上传 {MAX_PHOTOS} 张照片")
             images.append(await _read_part(part, MAX_PHOTO_BYTES))
     except (ValueError, AssertionError, LookupError, UnicodeError) as exc:
         raise _Refused(400, "bad_request", f"表单格式不正确：{exc}") from None

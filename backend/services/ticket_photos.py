@@ -41,7 +41,7 @@ class NotAnImage(ValidationFailed):
 
 
 class TooLarge(ValidationFailed):
-    """A photo over MAX_PHOTO_BYTES, or more than MAX_PHOTOS of them (HTTP 413)."""
+    """A photo over MAX_PHOTO_BYTES (HTTP 413); more than MAX_PHOTOS is a plain 422."""
 
     code = "too_large"
 
@@ -78,7 +78,7 @@ def check(images: list[bytes]) -> list[str]:
     if not images:
         raise ValidationFailed("请至少选择一张照片")
     if len(images) > MAX_PHOTOS:
-        raise TooLarge(f"一次最多上传 {MAX_PHOTOS} 张照片")
+        raise ValidationFailed(f"一次最多上传 {MAX_PHOTOS} 张照片")
     types = []
     for n, data in enumerate(images, 1):
         if len(data) > MAX_PHOTO_BYTES:

@@ -138,7 +138,7 @@ async def test_refusals_write_nothing(api):
         (form((SVG, "image/png")), 415),  # SVG can carry script: never accepted
         (form((png(), "image/png"), (SVG, "image/png")), 415),  # one bad file spoils the lot
         (form((b"\xff\xd8\xff" + b"\x00" * MAX_PHOTO_BYTES, "image/jpeg")), 413),
-        (form(*[(png(), "image/png")] * 7), 413),
+        (form(*[(png(), "image/png")] * 7), 422),
         (form((png(), "image/png"), name="other"), 422),  # no photo part at all
     ]
     events = await count(api.desk.db, TicketEvent)
