@@ -11,6 +11,7 @@ held in memory. What a file is comes from its bytes (services/ticket_photos.snif
 from __future__ import annotations
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from backend.api.access import needs
 from backend.api.errors import error_response, path_id
@@ -61,7 +62,7 @@ async def _photos_in(request: web.Request) -> list[bytes]:
             if len(images) == MAX_PHOTOS:
                 raise _Refused(422, "validation_failed", f"一次最多上传 {MAX_PHOTOS} 张照片")
             images.append(await _read_part(part, MAX_PHOTO_BYTES))
-    except (ValueError, AssertionError, LookupError, UnicodeError) as exc:
+    except (HttpProcessingError, ValueError, AssertionError, LookupError, UnicodeError) as exc:
         raise _Refused(400, "bad_request", f"表单格式不正确：{exc}") from None
     return images
 

@@ -146,6 +146,23 @@ async def test_refusals_write_nothing(api):
         resp = await api.post(f"/api/tickets/{number}/photos", data=data, headers=tech)
         assert resp.status == status, (status, await resp.text())
         assert (await resp.json())["error"]
+    for broken in (
+        b"--b\r\nFalse--b--\r\n",  # a part whose headers are not headers
+        b"--b\r\nContent-Disposition: form-data; name=photo\r\n\r\n\x89PNG",  # cut off
+        b"nothing like a form",
+    ):
+        resp = await api.post(
+            f"/api/tickets/{number}/photos",
+            data=broken,
+            headers={**tech, "Content-Type": "multipart/form-data; boundary=b"},
+        )
+        assert resp.status in (400, 422), (broken, resp.status)
+    no_boundary = await api.post(
+        f"/api/tickets/{number}/photos",
+        data=b"x",
+        headers={**tech, "Content-Type": "multipart/form-data"},
+    )
+    assert no_boundary.status == 400
     not_multipart = await api.post(
         f"/api/tickets/{number}/photos", data=png(), headers={**tech, "Content-Type": "image/png"}
     )
