@@ -65,7 +65,9 @@ def call_from(body: dict) -> CallRecord:
     else:
         raise ValidationFailed("give the transcript as turns or as 客服:/客户: text")
     kind = body.get("kind")
-    if kind is not None and kind not in {k.value for k in TicketKind}:
+    if kind is not None and (
+        not isinstance(kind, str) or kind not in {k.value for k in TicketKind}
+    ):
         raise ValidationFailed("kind must be repair, complaint or maintenance")
     return CallRecord(
         call_id=body["call_id"].strip(),
@@ -100,10 +102,12 @@ def filed_call_from(body: dict, who: Principal, now: datetime) -> CallRecord:
     (its username the agent id, its actor the ticket's); the call started now unless
     the page says when."""
     kind = body.get("kind")
-    if kind not in {k.value for k in TicketKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in TicketKind}:
         raise ValidationFailed("kind must be repair, complaint or maintenance")
     severity = body.get("severity")
-    if severity is not None and severity not in {s.value for s in Severity}:
+    if severity is not None and (
+        not isinstance(severity, str) or severity not in {s.value for s in Severity}
+    ):
         raise ValidationFailed("severity must be one of " + ", ".join(s.value for s in Severity))
     call = call_from(
         {
