@@ -166,12 +166,13 @@ SECRETS: tuple[tuple[str, Callable[[Settings], bool]], ...] = (
 
 
 def is_loopback(host: str) -> bool:
+    """Whether a listening address is reachable from this machine only."""
     if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
-        return False
+        return False  # a name, or "0.0.0.0"-like wildcards, may reach anyone
 
 
 def _alias(name: str) -> str:

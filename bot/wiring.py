@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlparse
 
 from aiohttp import web
 
-from backend.config import Settings
+from backend.config import Settings, is_loopback
 from bot.channels import rest, sessions, webchat
 from bot.channels.keys import (
     CHAT_DESK,
@@ -41,7 +40,7 @@ def install(
     app[WEBCHAT_KEY] = sessions.new_key(settings.webchat_secret)
     app[IDENTITY_SECRET] = _bytes(settings.identity_secret)
     app[REST_SECRET] = _bytes(settings.rest_secret)
-    app[REST_OPEN] = loopback(settings.host)  # no secret: only while nobody else can call
+    app[REST_OPEN] = is_loopback(settings.host)  # no secret: only while nobody else can call
     app.add_routes(rest.routes)
     app.add_routes(webchat.routes)
     if settings.telegram_token and settings.telegram_webhook_url:
@@ -68,16 +67,6 @@ def install(
 
 def _bytes(secret: str | None) -> bytes | None:
     return secret.encode() if secret else None
-
-
-def loopback(host: str) -> bool:
-    """Whether a listening address is reachable from this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name, or "0.0.0.0"-like wildcards, may reach anyone
 
 
 async def _telegram_webhook(request: web.Request) -> web.Response:

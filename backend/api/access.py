@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from backend.api.errors import error_response
+from backend.api.frame import refused_page
 from backend.api.keys import DESK, PRINCIPAL, SESSIONS
 from backend.domain.permissions import Action, allowed
 from backend.services import accounts, sessions
@@ -29,6 +31,7 @@ SESSION_COOKIE = "aftercare_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ATTR = "__aftercare_action__"
+_PAGE = "__aftercare_page__"
 
 
 def needs(action: Action):
@@ -39,6 +42,22 @@ def needs(action: Action):
         return handler
 
     return mark
+
+
+def page(action: Action):
+    """A console page's handler: the action it needs (as `needs`), and marked as a page,
+    so a signed-out browser is sent to the sign-in page and comes back afterwards, and a
+    role without the action gets a page saying so, not a JSON error."""
+
+    def mark(handler):
+        setattr(handler, _PAGE, True)
+        return needs(action)(handler)
+
+    return mark
+
+
+def is_page(handler) -> bool:
+    return getattr(handler, _PAGE, False)
 
 
 def action_of(handler) -> Action | None:
@@ -84,7 +103,10 @@ async def access_middleware(request: web.Request, handler):
     if action == Action.PUBLIC:
         return await handler(request)
     who = await authenticate(request)
+    page = is_page(match.route.handler)
     if who is None:
+        if page:  # back to this very page (a screen pop's caller number) once signed in
+            raise web.HTTPSeeOther("/console/login?" + urlencode({"next": request.path_qs}))
         if action == Action.CONSOLE:
             raise web.HTTPSeeOther("/console/login")
         return error_response(401, "unauthorized", "a valid bearer token or session is required")
@@ -93,6 +115,8 @@ async def access_middleware(request: web.Request, handler):
         if not who.csrf or not hmac.compare_digest(sent.encode(), who.csrf.encode()):
             return error_response(403, "csrf_failed", "the X-CSRF-Token header is missing or wrong")
     if not allowed(who.role, action):
+        if page:
+            return refused_page(who.role)
         return error_response(403, "forbidden", f"the role {who.role} may not do {action.value}")
     request[PRINCIPAL] = who
     return await handler(request)

@@ -17,10 +17,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.api.access import needs, principal
-from backend.api.errors import json_body
+from backend.api.errors import json_body, path_id
 from backend.api.keys import DESK, SETTINGS
 from backend.config import SECRETS
-from backend.domain.errors import NotFound, ValidationFailed
+from backend.domain.errors import ValidationFailed
 from backend.domain.permissions import Action
 from backend.services import accounts, audit
 
@@ -96,11 +96,9 @@ async def create_token(request: web.Request) -> web.Response:
 @routes.post("/api/admin/tokens/{token_id}/revoke")
 @needs(Action.ACCOUNTS)
 async def revoke_token(request: web.Request) -> web.Response:
-    raw = request.match_info["token_id"]
-    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**31:  # an INTEGER id
-        raise NotFound(f"no token {raw!r}")
+    token_id = path_id(request, "token_id", "token")
     revoked = await accounts.revoke_token(
-        request.app[DESK], int(raw), actor=principal(request).actor
+        request.app[DESK], token_id, actor=principal(request).actor
     )
     return web.json_response(revoked)
 

@@ -26,6 +26,7 @@ from backend.api import (
 from backend.api.access import access_middleware
 from backend.api.errors import errors_middleware
 from backend.api.keys import CHAT_PUSH, DB, DESK, SESSIONS, SETTINGS
+from backend.api.pages import setup_pages
 from backend.config import Settings
 from backend.domain.calendar import WorkingCalendar
 from backend.domain.clock import SystemClock
@@ -144,4 +145,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(me.routes)
     app.add_routes(callers.routes)
     app.add_routes(admin.routes)
+    setup_pages(app)  # the console's pages (backend/api/pages/)
     return app

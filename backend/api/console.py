@@ -15,7 +15,8 @@ from importlib import resources
 
 from aiohttp import web
 
-from backend.api.access import SESSION_COOKIE, needs, principal
+from backend.api.access import SESSION_COOKIE, needs, page, principal
+from backend.api.frame import protect
 from backend.api.keys import DESK, SESSIONS, SETTINGS
 from backend.clients import client_address, over_https, trusted_networks
 from backend.domain.permissions import Action
@@ -42,6 +43,7 @@ LOGIN_PAGE = """<!doctype html>
 <form method="post" action="/console/login">
  <h2>工作人员登录</h2>
  {error}
+ <input type="hidden" name="next" value="{next}">
  <label for="username">用户名</label>
  <input id="username" name="username" autocomplete="username" value="{username}" required>
  <label for="password">密码</label>
@@ -52,22 +54,40 @@ LOGIN_PAGE = """<!doctype html>
 
 
 def _protected(response: web.Response, nonce: str) -> web.Response:
-    response.headers["Content-Security-Policy"] = (
+    # The sign-in page and the classic page carry their script and style inline, tagged.
+    return protect(
+        response,
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
         "connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'"
+        "frame-ancestors 'none'",
     )
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
-def _login_page(status: int = 200, error: str = "", username: str = "") -> web.Response:
+def back_to(value: object) -> str:
+    """Where to go after signing in: a console page only (never another site, so the
+    sign-in page cannot be used to send someone elsewhere); else the landing page."""
+    if (
+        isinstance(value, str)
+        and value.startswith("/console/")
+        and not value.startswith("/console/login")
+        and "\\" not in value
+        and all(c.isprintable() and not c.isspace() for c in value)
+    ):
+        return value
+    return "/console"
+
+
+def _login_page(
+    status: int = 200, error: str = "", username: str = "", next_page: str = "/console"
+) -> web.Response:
     nonce = secrets.token_urlsafe(16)
     shown = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
-    page = LOGIN_PAGE.format(nonce=nonce, error=shown, username=html.escape(username))
+    page = LOGIN_PAGE.format(
+        nonce=nonce,
+        error=shown,
+        username=html.escape(username),
+        next=html.escape(back_to(next_page)),
+    )
     response = web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
     return _protected(response, nonce)
 
@@ -75,7 +95,7 @@ def _login_page(status: int = 200, error: str = "", username: str = "") -> web.R
 @routes.get("/console/login")
 @needs(Action.PUBLIC)
 async def login_page(request: web.Request) -> web.Response:
-    return _login_page()
+    return _login_page(next_page=request.query.get("next", "/console"))
 
 
 @routes.post("/console/login")
@@ -86,20 +106,21 @@ async def login(request: web.Request) -> web.Response:
     if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
     username, password = form.get("username"), form.get("password")
+    next_page = back_to(form.get("next"))
     if not isinstance(username, str) or not isinstance(password, str) or not username.strip():
-        return _login_page(401, "请输入用户名和密码。")
+        return _login_page(401, "请输入用户名和密码。", next_page=next_page)
     trusted = trusted_networks(request.app[SETTINGS].trusted_proxies)
     address = client_address(request, trusted) or "unknown"
     policy = request.app[SESSIONS]
     try:
         signed_in = await sessions.login(request.app[DESK], policy, username, password, address)
     except LockedOut as exc:
-        response = _login_page(429, str(exc), username)
+        response = _login_page(429, str(exc), username, next_page)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except LoginRefused as exc:
-        return _login_page(401, str(exc), username)
-    response = web.Response(status=303, headers={"Location": "/console"})
+        return _login_page(401, str(exc), username, next_page)
+    response = web.Response(status=303, headers={"Location": next_page})
     response.set_cookie(
         SESSION_COOKIE,
         signed_in.cookie,
@@ -122,8 +143,8 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
-@routes.get("/console")
-@needs(Action.CONSOLE)
+@routes.get("/console/classic")  # the old one-page console, until the pages replace it
+@page(Action.CONSOLE)
 async def console(request: web.Request) -> web.Response:
     who = principal(request)
     nonce = secrets.token_urlsafe(16)

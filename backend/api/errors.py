@@ -19,11 +19,20 @@ from backend.httpjson import error_response, json_body
 
 log = logging.getLogger(__name__)
 
-__all__ = ["error_response", "errors_middleware", "json_body"]
+__all__ = ["error_response", "errors_middleware", "json_body", "path_id"]
 
 _BODY_HEADERS = {"content-type", "content-length"}
 # A use case's own error (a subclass, e.g. handoff.NotHandedOff) takes its family's status.
 _STATUS = {NotFound: 404, InvalidTransition: 409, Conflict: 409, ValidationFailed: 422}
+
+
+def path_id(request: web.Request, name: str, what: str) -> int:
+    """A row id from the path: digits naming a 32-bit INTEGER id, else 404 (a bigger or
+    odd one names nothing, and must not reach the database as an overflow)."""
+    raw = request.match_info[name]
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**31:
+        raise NotFound(f"no {what} {raw!r}")
+    return int(raw)
 
 
 @web.middleware

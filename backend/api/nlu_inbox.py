@@ -11,10 +11,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.api.access import needs
-from backend.api.errors import json_body
+from backend.api.errors import json_body, path_id
 from backend.api.keys import DESK
 from backend.api.tickets import staff_actor
-from backend.domain.errors import NotFound, ValidationFailed
+from backend.domain.errors import ValidationFailed
 from backend.domain.permissions import Action
 from backend.services import nlu_inbox
 from nlu.trainingdata import known_intents
@@ -45,12 +45,7 @@ async def inbox(request: web.Request) -> web.Response:
 @routes.post("/api/nlu/inbox/{id}/label")
 @needs(Action.NLU_INBOX)
 async def label(request: web.Request) -> web.Response:
-    try:
-        item_id = int(request.match_info["id"])
-    except ValueError:
-        item_id = 0
-    if not 0 < item_id < 2**31:  # ids are 32-bit: a bigger one names nothing either
-        raise NotFound("no such inbox item")
+    item_id = path_id(request, "id", "inbox item")
     body = await json_body(request)
     actor = staff_actor(request)
     item = await nlu_inbox.label(request.app[DESK], item_id, body.get("intent"), actor)

@@ -60,6 +60,8 @@ class Action(StrEnum):
     AUDIT = "audit"
     SETTINGS = "settings"
     ERASE = "customers.erase"
+    JOBS = "jobs"  # a technician's own jobs, on the phone
+    UNITS = "units"  # master data: the units sold, imported from the manufacturer's file
 
 
 ACTION_ZH = {
@@ -86,6 +88,8 @@ ACTION_ZH = {
     Action.AUDIT: "审计日志",
     Action.SETTINGS: "查看配置",
     Action.ERASE: "删除客户个人信息",
+    Action.JOBS: "我的任务（师傅手机页）",
+    Action.UNITS: "机组资料导入",
 }
 
 _SIGNED_IN = {Action.ME, Action.CONSOLE, Action.DOCUMENT, Action.VOCABULARY}
@@ -105,14 +109,14 @@ _DISPATCHER = _SIGNED_IN | {
 # role -> the actions it may perform (PUBLIC is everyone's and not listed).
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
-        _SIGNED_IN | {Action.ACCOUNTS, Action.AUDIT, Action.SETTINGS, Action.ERASE}
+        _SIGNED_IN | {Action.ACCOUNTS, Action.AUDIT, Action.SETTINGS, Action.ERASE, Action.UNITS}
     ),
     Role.SUPERVISOR: frozenset(
         _DISPATCHER | {Action.TICKETS_JUDGE, Action.REPORTS, Action.NLU_INBOX}
     ),
     Role.DISPATCHER: frozenset(_DISPATCHER),
     Role.TECHNICIAN: frozenset(
-        _SIGNED_IN | {Action.TICKETS_READ, Action.TICKETS_MOVE, Action.TICKETS_NOTE}
+        _SIGNED_IN | {Action.TICKETS_READ, Action.TICKETS_MOVE, Action.TICKETS_NOTE, Action.JOBS}
     ),
     Role.AGENT: frozenset(
         _SIGNED_IN

@@ -102,7 +102,9 @@ async def test_sign_in_list_tickets_and_add_a_note_in_the_browser(api, browser):
         headers=headers("dispatcher"),
     )
     number = (await resp.json())["number"]
-    await browser.send("Page.navigate", url=str(api.make_url("/console/login")))
+    await browser.send(
+        "Page.navigate", url=str(api.make_url("/console/login?next=/console/classic"))
+    )
     await browser.until("document.querySelector('#username') !== null")
     await browser.js(
         f"document.querySelector('#username').value = {json.dumps(USERNAMES['dispatcher'])};"

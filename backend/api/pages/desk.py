@@ -1,0 +1,17 @@
+"""The dispatcher's desk: the queue, search, filters, the ticket page (being built)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backend.api.access import page
+from backend.api.pages.render import render
+from backend.domain.permissions import Action
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/console/queue")
+@page(Action.QUEUE)
+async def desk_page(request: web.Request) -> web.Response:
+    return render(request, "placeholder.html", {"title": "派工台"})
