@@ -19,6 +19,7 @@ from backend.api import (
     nlu_inbox,
     openapi,
     ops,
+    photos,
     reports,
     tickets,
     vocabulary,
@@ -145,5 +146,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.add_routes(me.routes)
     app.add_routes(callers.routes)
     app.add_routes(admin.routes)
+    app.add_routes(photos.routes)  # a ticket's photos (multipart, its own size limits)
     setup_pages(app)  # the console's pages (backend/api/pages/)
     return app

@@ -31,6 +31,7 @@ SAMPLE = {
     "token_id": "999",
     "id": "999",  # an NLU inbox item
     "name": "console.css",  # a console asset
+    "photo_id": "999",  # a ticket's photo
 }
 
 
