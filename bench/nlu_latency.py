@@ -1,8 +1,9 @@
 """Parse latency over HTTP against the served model (targets: p50 <= 15 ms, p99 <= 40 ms).
 
-    .venv/bin/python -m bench.nlu_latency [--requests 1000] [--url URL --token T]
+    .venv/bin/python -m bench.nlu_latency [--requests 1000] [--url URL --token T] [--plain]
 
-Starts its own server on a free loopback port unless --url is given, warms it up,
+Starts its own server on a free loopback port unless --url is given (through our
+launcher, as `aftercare nlu serve`; `--plain`: Rasa's own `rasa run`), warms it up,
 then sends the test-split sentences one after another through NluClient (the app's
 own path: aiohttp, JSON, token) and reports wall-clock percentiles per request. A
 bounded loop on 127.0.0.1 only.
@@ -58,12 +59,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--url")
     parser.add_argument("--token")
+    parser.add_argument("--plain", action="store_true", help="serve with Rasa's own `rasa run`")
     args = parser.parse_args(argv)
     texts = [t for _, t in metrics.read_tsv(paths.TESTSET)]
     if args.url:
         report = asyncio.run(measure(args.url, args.token, texts, args.requests, args.warmup))
     else:
-        with server.running() as srv:
+        port, token = server.free_port(), "bench-latency"
+        argv_ = server.serve_argv(paths.current_model(), "127.0.0.1", port, token)
+        if args.plain:
+            argv_ = [str(paths.rasa_executable()), *argv_[3:]]  # drop "python -m aftercare_serve"
+        with server.running(argv=argv_, port=port, token=token, ready_timeout=600) as srv:
             report = asyncio.run(measure(srv.url, srv.token, texts, args.requests, args.warmup))
     print(json.dumps(report, indent=2))
     return 0

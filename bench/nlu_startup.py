@@ -1,9 +1,10 @@
 """Cold start of the Rasa NLU server: process start to the first answered parse.
 
-    .venv/bin/python -m bench.nlu_startup [--runs 1] [--debug]
+    .venv/bin/python -m bench.nlu_startup [--runs 1] [--debug] [--plain]
 
 Starts the current model with the same command and environment as `aftercare nlu
-serve` (nlu.server.start), on a free loopback port, and reports per run: seconds
+serve` (nlu.server.start; `--plain`: Rasa's own `rasa run`, which loads DIET the slow
+way, nlu/project/aftercare_load.py), on a free loopback port, and reports per run: seconds
 until /status answers (what `make run` waits for), until the first /model/parse
 answers, and the phases read from Rasa's own log timestamps ("Loading model" and
 "up and running"). Target (issue 13): ready within 20 s. Prints one JSON object.
@@ -31,14 +32,16 @@ def _stamp(log: str, needle: str) -> datetime | None:
     return None
 
 
-def one_run(debug: bool) -> dict:
+def one_run(debug: bool, plain: bool = False) -> dict:
     port = server.free_port()
     token = "bench-startup"
     argv = server.serve_argv(paths.current_model(), "127.0.0.1", port, token)
+    if plain:
+        argv = [str(paths.rasa_executable()), *argv[3:]]  # drop "python -m aftercare_serve"
     if debug:  # Rasa's debug log times DIET's own loading steps
         argv.append("--debug")
     started = time.monotonic()
-    srv = server.start(argv, port=port, token=token)
+    srv = server.start(argv, port=port, token=token, ready_timeout=600)
     ready = time.monotonic() - started
     try:
         request = urllib.request.Request(
@@ -73,12 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--debug", action="store_true", help="time DIET's load steps too")
+    parser.add_argument("--plain", action="store_true", help="Rasa's own `rasa run`")
     args = parser.parse_args(argv)
     if not paths.current_model().exists():
         print("no current model: run `aftercare nlu train` first", file=sys.stderr)
         return 2
-    runs = [one_run(args.debug) for _ in range(args.runs)]
-    print(json.dumps({"model": paths.current_model().name, "runs": runs}, indent=2))
+    runs = [one_run(args.debug, args.plain) for _ in range(args.runs)]
+    launcher = "rasa run" if args.plain else "aftercare_serve"
+    report = {"model": paths.current_model().name, "launcher": launcher, "runs": runs}
+    print(json.dumps(report, indent=2))
     return 0
 
 

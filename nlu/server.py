@@ -38,7 +38,9 @@ def serve_argv(model: Path, host: str, port: int, token: str | None) -> list[str
     argv = [python, "-m", "aftercare_serve", "run", "--enable-api", "-m", str(model)]
     argv += ["-i", host, "-p", str(port)]
     if token:
-        argv += ["--auth-token", token]
+        # one argument: a token starting with "-" (token_urlsafe makes 1 in 64) must not
+        # read as an option (rasa exited with "--auth-token: expected one argument")
+        argv += [f"--auth-token={token}"]
     return argv
 
 

@@ -43,6 +43,8 @@ async def waiting(request: web.Request) -> web.Response:
                     "since": c.since,
                     "ticket": c.ticket,
                     "last_customer_message": c.last_customer_message,
+                    "waited_seconds": c.waited_seconds,
+                    "phone": c.phone,
                 }
                 for c in chats
             ]

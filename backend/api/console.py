@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import html
 import secrets
-from importlib import resources
 
 from aiohttp import web
 
-from backend.api.access import SESSION_COOKIE, needs, page, principal
+from backend.api.access import SESSION_COOKIE, needs
 from backend.api.frame import protect
 from backend.api.keys import DESK, SESSIONS, SETTINGS
 from backend.clients import client_address, over_https, trusted_networks
@@ -54,7 +53,7 @@ LOGIN_PAGE = """<!doctype html>
 
 
 def _protected(response: web.Response, nonce: str) -> web.Response:
-    # The sign-in page and the classic page carry their script and style inline, tagged.
+    # The sign-in page carries its little style inline, tagged with the response's nonce.
     return protect(
         response,
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
@@ -141,14 +140,3 @@ async def logout(request: web.Request) -> web.Response:
     response = web.json_response({"signed_out": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
-
-
-@routes.get("/console/classic")  # the old one-page console, until the pages replace it
-@page(Action.CONSOLE)
-async def console(request: web.Request) -> web.Response:
-    who = principal(request)
-    nonce = secrets.token_urlsafe(16)
-    page = resources.files("backend.api").joinpath("static/console.html").read_text("utf-8")
-    page = page.replace("{{nonce}}", nonce).replace("{{csrf}}", html.escape(who.csrf or ""))
-    response = web.Response(text=page, content_type="text/html", charset="utf-8")
-    return _protected(response, nonce)

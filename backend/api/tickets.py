@@ -11,7 +11,7 @@ from backend.api.errors import error_response, json_body
 from backend.api.keys import DESK
 from backend.domain import lifecycle
 from backend.domain.errors import ValidationFailed
-from backend.domain.kinds import Channel, RegionClass, Severity, TicketKind
+from backend.domain.kinds import Channel, RegionClass, ServiceCategory, Severity, TicketKind
 from backend.domain.permissions import (
     JUDGED_FIELDS,
     JUDGED_MOVES,
@@ -130,8 +130,35 @@ async def list_tickets(request: web.Request) -> web.Response:
         status=_status(request.query.get("status") or None),
         limit=limit,
         seen_by=seen_by(request),
+        **_filters(request.query),
     )
     return web.json_response({"tickets": [v.to_dict() for v in views]})
+
+
+def _filters(query) -> dict:
+    """GET /api/tickets's filters beside kind and status: the desk's (listings.QueueQuery)."""
+    search, region = query.get("q", "").strip(), query.get("region", "").strip()
+    if len(search) > 100 or len(region) > 64:
+        raise ValidationFailed("q has at most 100 characters, region at most 64")
+    if "\x00" in search + region:
+        raise ValidationFailed("q and region must not contain NUL characters")
+    category = query.get("category") or None
+    _enum(ServiceCategory, category, "category")
+    technician = query.get("technician_id")
+    if technician is not None and not (
+        technician.isascii() and technician.isdigit() and int(technician) < 2**31
+    ):
+        raise ValidationFailed("technician_id must be a staff id (0: not assigned)")
+    breached = query.get("breached", "false")
+    if breached not in ("true", "false"):
+        raise ValidationFailed("breached must be true or false")
+    return {
+        "search": search or None,
+        "category": category,
+        "region": region or None,
+        "technician_id": int(technician) if technician is not None else None,
+        "breached": breached == "true",
+    }
 
 
 @routes.get("/api/queue")

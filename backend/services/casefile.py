@@ -73,6 +73,7 @@ class Line:
     speaker_label: str
     text: str
     inbound: bool
+    pressed: bool = False  # a button the customer tapped (the text is its payload)
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,7 @@ def _transcript(session: Session, ticket: Ticket) -> tuple[Thread, ...]:
                 SPEAKER_ZH.get(m.speaker, m.speaker),
                 m.text,
                 m.direction == "in",
+                m.direction == "in" and m.text.startswith("/") and " " not in m.text,
             )
         )
     out = []

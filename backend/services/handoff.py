@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
 from backend.domain import fields
+from backend.domain.contact import mask_phone
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.kinds import Channel
 from backend.services import audit, texts
 from backend.services.desk import Desk
 from backend.services.replies import Reply
-from backend.store.tables import Conversation, Message, Ticket
+from backend.store.tables import Conversation, Customer, Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class WaitingChat:
     since: str | None  # when it was handed off (ISO 8601, as stored)
     ticket: str | None  # the number of the ticket the chat is about
     last_customer_message: str | None
+    waited_seconds: int | None = None  # how long it has waited, by the desk's clock
+    phone: str | None = None  # the customer's phone, masked (when the chat knows them)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def check_channel(channel: str) -> None:
 async def waiting(desk: Desk) -> list[WaitingChat]:
     """Chats waiting for a person, longest-waiting first, each with what the customer
     said last."""
-    return await desk.db.read(_waiting)
+    return await desk.db.read(_waiting, desk.now())
 
 
 async def transcript(desk: Desk, channel: str, chat_id: str) -> Transcript:
@@ -115,7 +118,7 @@ def reply_text(text: object) -> str:
 # ---- units of work --------------------------------------------------------------------
 
 
-def _waiting(session: Session) -> list[WaitingChat]:
+def _waiting(session: Session, now: datetime) -> list[WaitingChat]:
     # One statement: each chat joined to its latest incoming message (the highest id of
     # the chat's customer messages), not one query per chat.
     last = aliased(Message)
@@ -135,6 +138,11 @@ def _waiting(session: Session) -> list[WaitingChat]:
         .where(Conversation.handed_off.is_(True))
         .order_by(Conversation.updated_at, Conversation.id)
     ).all()
+    ids = {_state(conv).get("customer_id") for conv, _ in rows} - {None}
+    phones = {}
+    if ids:
+        found = session.execute(select(Customer.id, Customer.phone).where(Customer.id.in_(ids)))
+        phones = dict(found.all())
     return [
         WaitingChat(
             channel=conv.channel,
@@ -142,9 +150,21 @@ def _waiting(session: Session) -> list[WaitingChat]:
             since=_state(conv).get("handed_off_at"),
             ticket=_state(conv).get("ticket"),
             last_customer_message=text,
+            waited_seconds=_waited(_state(conv).get("handed_off_at"), now),
+            phone=mask_phone(phones.get(_state(conv).get("customer_id"))) or None,
         )
         for conv, text in rows
     ]
+
+
+def _waited(since: str | None, now: datetime) -> int | None:
+    try:
+        moment = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return max(0, int((now - moment).total_seconds()))
 
 
 def _transcript(session: Session, channel: str, chat_id: str) -> Transcript:

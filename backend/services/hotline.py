@@ -57,6 +57,15 @@ class CallRecord:
     ended_at: datetime | None
     turns: list[Turn]
     kind: TicketKind | None = None  # the agent's own choice wins over the NLU's
+    # What a signed-in agent files from the screen pop (POST /api/calls): their own
+    # account is the actor, and what they typed wins over what the NLU read.
+    actor: str | None = None  # default agent:<agent_id>
+    description: str | None = None
+    severity: Severity | None = None
+    address: str | None = None
+    serial_number: str | None = None
+    visit_time: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,7 @@ def _ticket_for(
             TicketEvent(
                 ticket_id=ticket.id,
                 at=desk.now(),
-                actor=f"agent:{call.agent_id}",
+                actor=call.actor or f"agent:{call.agent_id}",
                 action="hotline",
                 note=f"来电 {call.call_id}：{', '.join(intents)}",
             )
@@ -194,7 +203,8 @@ def _ticket_for(
             'post it with "kind" set'
         )
     said = " / ".join(t.text for t in call.turns if t.speaker == CUSTOMER and t.text)
-    visit = _first(analyses, "visit_time")
+    described = call.description or said
+    visit = call.visit_time or _first(analyses, "visit_time")
     requested = None
     if kind == TicketKind.MAINTENANCE.value:
         requested = parse_date(visit or said, desk.today()) or desk.today() + timedelta(days=1)
@@ -204,17 +214,21 @@ def _ticket_for(
         Registration(
             kind=TicketKind(kind),
             channel=Channel.HOTLINE,
-            actor=f"agent:{call.agent_id}",
-            description=said[:MAX_TEXT],
+            actor=call.actor or f"agent:{call.agent_id}",
+            description=described[:MAX_TEXT],
             phone=normalise_phone(_first(analyses, "phone") or "") or call.caller,
-            serial_number=_first(analyses, "serial_number"),
-            product_model=_first(analyses, "product_model"),
-            address=_first(analyses, "address"),
+            name=call.name,
+            serial_number=call.serial_number or _first(analyses, "serial_number"),
+            product_model=None if call.serial_number else _first(analyses, "product_model"),
+            address=call.address or _first(analyses, "address"),
             visit_time=visit,
             requested_date=requested,
-            severity=Severity.SERIOUS
-            if kind == "complaint" and any(w in said for w in SERIOUS_WORDS)
-            else None,
+            severity=call.severity
+            or (
+                Severity.SERIOUS
+                if kind == "complaint" and any(w in said for w in SERIOUS_WORDS)
+                else None
+            ),
         ),
     )
     return ticket, True

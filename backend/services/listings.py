@@ -37,20 +37,38 @@ async def tickets(
     status: str | None = None,
     limit: int = 50,
     seen_by: int | None = None,
+    search: str | None = None,
+    category: str | None = None,
+    region: str | None = None,
+    technician_id: int | None = None,
+    breached: bool = False,
 ) -> list[TicketView]:
-    """The newest tickets first, optionally of one kind and/or status; with `seen_by`
-    (a technician's staff id) only those assigned to them."""
-    return await desk.db.read(_tickets, kind, status, limit, seen_by)
+    """The newest tickets first, of any status unless one is asked for; with `seen_by`
+    (a technician's staff id) only those assigned to them. `search`, `category`,
+    `region`, `technician_id` (NO_TECHNICIAN: unassigned) and `breached` filter as the
+    desk's queue does (`QueueQuery`)."""
+    query = QueueQuery(
+        search=search,
+        kind=kind,
+        status=status,
+        category=category,
+        region=region,
+        technician_id=technician_id,
+        breached=breached,
+    )
+    return await desk.db.read(_tickets, desk, query, limit, seen_by)
 
 
-def _tickets(session: Session, kind, status: str | None, limit: int, seen_by: int | None):
-    stmt = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+def _tickets(session: Session, desk: Desk, query: QueueQuery, limit: int, seen_by: int | None):
+    conditions = _conditions(query, desk.now(), open_only=False)
+    stmt = (
+        select(Ticket)
+        .outerjoin(Customer, Customer.id == Ticket.customer_id)
+        .where(*conditions)
+        .order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+    )
     if seen_by is not None:
         stmt = stmt.where(Ticket.technician_id == seen_by)
-    if kind is not None:
-        stmt = stmt.where(Ticket.kind == kind.value)
-    if status is not None:
-        stmt = stmt.where(Ticket.status == status)
     return _views(session, stmt.limit(limit))
 
 
@@ -252,12 +270,12 @@ def _queue(session: Session, desk: Desk, query: QueueQuery) -> QueuePage:
     return QueuePage(tuple(rows), total, page, pages, size, now)
 
 
-def _conditions(query: QueueQuery, now: datetime) -> list:
+def _conditions(query: QueueQuery, now: datetime, *, open_only: bool = True) -> list:
     conditions = []
-    if query.status is None:
-        conditions.append(Ticket.status.not_in(sorted(lifecycle.FINAL)))
-    else:
+    if query.status is not None:
         conditions.append(Ticket.status == query.status)
+    elif open_only:
+        conditions.append(Ticket.status.not_in(sorted(lifecycle.FINAL)))
     if query.kind is not None:
         conditions.append(Ticket.kind == query.kind.value)
     if query.category:

@@ -115,6 +115,26 @@ TOO_MANY_CODES = (
 TOO_MANY_CALLS = "该坐席导入通话过于频繁，请稍后再试；如确有需要，请联系系统管理员。"
 
 
+# The NLU's intents (SPEC section 2) as staff read them (the misunderstood-message inbox).
+INTENT_ZH = {
+    "greet": "打招呼",
+    "goodbye": "道别",
+    "thanks": "致谢",
+    "affirm": "肯定 / 确认",
+    "deny": "否定 / 拒绝",
+    "report_fault": "报修",
+    "complain": "投诉",
+    "query_status": "查询进度",
+    "expedite": "催单",
+    "cancel": "取消",
+    "request_human": "转人工",
+    "ask_warranty": "咨询保修 / 收费",
+    "book_maintenance": "预约保养 / 巡检",
+    "inform": "提供信息（电话、地址、型号等）",
+    "out_of_scope": "与售后无关",
+}
+
+
 # The reports' key for a missing region, category, cause or department
 # (backend/services/reports.py UNSPECIFIED).
 UNSPECIFIED_ZH = "未填写"

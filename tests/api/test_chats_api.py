@@ -152,6 +152,8 @@ async def test_waiting_chats_with_the_customers_last_words(api, chats):
             "since": chats["since"],
             "ticket": None,
             "last_customer_message": None,
+            "waited_seconds": 180,
+            "phone": None,
         },
         {
             "channel": "telegram",
@@ -159,6 +161,8 @@ async def test_waiting_chats_with_the_customers_last_words(api, chats):
             "since": chats["since"],
             "ticket": chats["number"],
             "last_customer_message": "转人工",
+            "waited_seconds": 180,
+            "phone": None,
         },
     ]
 

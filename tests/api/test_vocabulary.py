@@ -71,17 +71,10 @@ def test_the_lifecycle_extras_name_real_statuses_and_edges():
             assert any(target in moves for moves in machine.values()), (kind, target)
 
 
-def _console() -> str:
-    return resources.files("backend.api").joinpath("static/console.html").read_text("utf-8")
-
-
 def _scripts() -> list[tuple[str, str]]:
-    """Every script of the console: the classic page's inline one and the pages' files."""
-    page = _console()
-    found = [("console.html", page[page.index("<script") : page.index("</script>")])]
+    """Every script of the console's pages (backend/api/static/*.js)."""
     static = resources.files("backend.api").joinpath("static")
-    found += [(f.name, f.read_text("utf-8")) for f in static.iterdir() if f.name.endswith(".js")]
-    return found
+    return [(f.name, f.read_text("utf-8")) for f in static.iterdir() if f.name.endswith(".js")]
 
 
 @pytest.mark.parametrize("name", [name for name, _ in _scripts()])
@@ -102,9 +95,9 @@ def test_no_console_script_keeps_a_copy_of_the_codes(name):
 
 
 async def test_the_console_is_served_to_a_signed_in_user(api):
-    signed_out = await api.get("/console/classic", allow_redirects=False)
+    signed_out = await api.get("/console/queue", allow_redirects=False)
     assert signed_out.status == 303
-    assert signed_out.headers["Location"] == "/console/login?next=/console/classic"
+    assert signed_out.headers["Location"] == "/console/login?next=/console/queue"
     _, csrf = await sign_in(api, "dispatcher")
-    resp = await api.get("/console/classic")
-    assert resp.status == 200 and "/api/vocabulary" in await resp.text() and csrf
+    resp = await api.get("/console/queue")
+    assert resp.status == 200 and f'<meta name="csrf-token" content="{csrf}">' in await resp.text()

@@ -158,3 +158,30 @@ async def test_breached_filter_and_the_clocks_states(desk, clock):
     await transitions.change_status(desk, late, StatusChange("on_site"))
     rows = {r.view.number: r for r in (await listings.queue(desk, QueueQuery())).rows}
     assert {s.view.clock: s.state for s in rows[late].clocks}["on_site"] == "met"
+
+
+async def test_the_api_listing_takes_the_same_filters_newest_first_any_status(desk, clock):
+    made = await _mixed(desk)
+
+    async def listed(**kw) -> list[str]:
+        return [v.number for v in await listings.tickets(desk, **kw)]
+
+    everything = await listed()
+    assert made["cancelled"] in everything and len(everything) == 5  # any status
+    assert await listed(search="139****1111") == [made["contract"]]
+    assert await listed(search="13600003333") == [made["cancelled"]]
+    # newest first (registered at the same instant here: the later one first)
+    assert await listed(category="paid", kind=TicketKind.REPAIR) == [
+        made["cancelled"],
+        made["paid"],
+    ]
+    assert await listed(region="北京·大兴") == [made["contract"]]
+    assert await listed(technician_id=made["technician"]) == [made["free"]]
+    assert made["free"] not in await listed(technician_id=NO_TECHNICIAN)
+    assert await listed(breached=True) == []
+    clock.advance(days=2)
+    assert set(await listed(breached=True)) == {
+        made[k] for k in ("free", "contract", "paid", "complaint")
+    }
+    # a technician's own only, whatever the filters
+    assert await listed(seen_by=made["technician"], search="13812345678") == [made["free"]]

@@ -63,7 +63,7 @@ STATE_ZH = {
 def _query(request: web.Request) -> tuple[listings.QueueQuery, dict]:
     """The queue's GET form, read leniently: a value it does not know is no filter."""
     q = request.query
-    picked = {name: q.get(name, "").strip() for name in _FILTERS}
+    picked = {name: q.get(name, "").replace("\x00", "").strip() for name in _FILTERS}
     kind = picked["kind"] if picked["kind"] in {k.value for k in TicketKind} else ""
     status = picked["status"] if picked["status"] in lifecycle.STATUSES else ""
     category = (
