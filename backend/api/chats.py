@@ -70,6 +70,7 @@ async def transcript(request: web.Request) -> web.Response:
                     "text": m.text,
                     "intent": m.intent,
                     "ticket": m.ticket,
+                    "button": m.button,
                 }
                 for m in t.messages
             ],

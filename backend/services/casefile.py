@@ -28,6 +28,7 @@ from backend.domain.permissions import (
     Action,
     allowed,
 )
+from backend.services import tapped
 from backend.services.desk import Desk
 from backend.services.listings import ClockState, clock_state
 from backend.services.queries import find_ticket
@@ -74,6 +75,7 @@ class Line:
     text: str
     inbound: bool
     pressed: bool = False  # a button the customer tapped (the text is its payload)
+    button: str | None = None  # what that button said (backend/services/tapped.py)
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,8 @@ def _transcript(session: Session, ticket: Ticket) -> tuple[Thread, ...]:
         ).scalars()
     }
     threads: dict[tuple[str, str], list[Line]] = {}
-    for m in messages:
+    read = tapped.as_read((m.direction, m.text, m.buttons) for m in messages)
+    for m, (_, pressed) in zip(messages, read, strict=True):
         key = (m.channel, m.call_id if m.channel == Channel.HOTLINE.value else m.external_id)
         threads.setdefault(key, []).append(
             Line(
@@ -302,7 +305,8 @@ def _transcript(session: Session, ticket: Ticket) -> tuple[Thread, ...]:
                 SPEAKER_ZH.get(m.speaker, m.speaker),
                 m.text,
                 m.direction == "in",
-                m.direction == "in" and m.text.startswith("/") and " " not in m.text,
+                m.direction == "in" and tapped.is_payload(m.text),
+                pressed,
             )
         )
     out = []

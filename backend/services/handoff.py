@@ -19,7 +19,7 @@ from backend.domain import fields
 from backend.domain.contact import mask_phone
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.kinds import Channel
-from backend.services import audit, texts
+from backend.services import audit, tapped, texts
 from backend.services.desk import Desk
 from backend.services.replies import Reply
 from backend.store.tables import Conversation, Customer, Message, Ticket
@@ -58,6 +58,7 @@ class Line:
     text: str
     intent: str | None
     ticket: str | None
+    button: str | None = None  # a tapped button's title, when the text is its payload
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,10 @@ def _transcript(session: Session, channel: str, chat_id: str) -> Transcript:
         chat_id=chat_id,
         handed_off=bool(conv and conv.handed_off),
         messages=tuple(
-            Line(m.id, m.at, m.direction, m.speaker, m.text, m.intent, number) for m, number in rows
+            Line(m.id, m.at, m.direction, m.speaker, m.text, m.intent, number, pressed)
+            for (m, number), (_, pressed) in zip(
+                rows, tapped.as_read((m.direction, m.text, m.buttons) for m, _ in rows), strict=True
+            )
         ),
     )
 

@@ -134,6 +134,14 @@ INTENT_ZH = {
     "out_of_scope": "与售后无关",
 }
 
+# The chat's own button payloads that name no intent, as a transcript shows a tap on one
+# (backend/services/tapped.py; the buttons themselves are the bot's, bot/dialogue).
+PAYLOAD_ZH = {
+    "/skip": "跳过这一项",
+    "/verify": "验证手机号",
+    "/use_unit_address": "使用登记地址",
+}
+
 
 # The reports' key for a missing region, category, cause or department
 # (backend/services/reports.py UNSPECIFIED).

@@ -44,6 +44,9 @@ async def test_a_dispatcher_answers_a_web_chat_handed_to_a_person(desk_stack, br
         await inbox.locator("#waiting .waited", has_text="已等待").wait_for()
         await entry.click()
         await inbox.locator("#transcript .speaker-bot", has_text="转接人工客服").wait_for()
+        # the tap reads as what the button said, not as its payload code
+        tap = inbox.locator("#transcript .dir-in .text", has_text="（点选了按钮）")
+        assert await tap.first.inner_text() == "（点选了按钮）转人工"
 
         await chat.fill("#text", "我家空调一直在漏水，能尽快派人来看看吗")
         await chat.click("form button[type=submit]")

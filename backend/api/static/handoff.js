@@ -89,7 +89,8 @@
       const li = el("li", `line dir-${m.direction} speaker-${m.speaker}`);
       const head = el("span", "who", labels.speakers[m.speaker] || m.speaker);
       head.append(" ", el("time", "muted", clock(m.at)));
-      li.append(head, el("span", "text", m.text));
+      // a tap is stored as the button's payload: staff read what the button said
+      li.append(head, el("span", "text", m.button ? `（点选了按钮）${m.button}` : m.text));
       lines.append(li);
       li.scrollIntoView({block: "nearest"});
     }
