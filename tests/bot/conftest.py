@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.bot.harness import running, settings_for
+from tests.console.conftest import browser  # noqa: F401  (one browser fixture for all pages)
 from tests.fakes.bot_api import FakeBotApi
 
 

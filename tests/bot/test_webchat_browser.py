@@ -4,8 +4,6 @@ a message pushed to its session appears with its buttons, which work when tapped
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import select
 
@@ -13,19 +11,6 @@ from backend.store.tables import Message
 from tests.fixtures.db import opened
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright_api = pytest.importorskip("playwright.async_api")
-
-
-@pytest.fixture
-async def browser():
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (scripts/system-deps installs it)")
-    async with playwright_api.async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        await browser.close()
 
 
 async def test_the_page_chats_on_its_cookie_and_shows_pushed_buttons(stack_factory, browser):
