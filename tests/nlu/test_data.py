@@ -40,6 +40,16 @@ def test_no_test_line_is_trained_on():
     assert leaked == []
 
 
+def test_the_outside_chitchat_check_is_never_trained_on():
+    # nlu/corpora/chatterbot.tsv is text other people wrote; it only measures.
+    from nlu.corpora import chatterbot
+
+    rows = metrics.read_tsv(chatterbot.OUT_TSV)
+    assert len(rows) > 300 and {intent for intent, _ in rows} <= SPEC_INTENTS
+    trained = {chatterbot.key(text) for _, text in read_examples()}
+    assert [text for _, text in rows if chatterbot.key(text) in trained] == []
+
+
 def test_annotations_are_stripped_to_the_typed_text():
     assert strip_annotations("单号[R2611-0007](ticket_id)到哪了") == "单号R2611-0007到哪了"
     assert strip_annotations('[明早]{"entity": "visit_time", "value": "明天上午"}来') == "明早来"
