@@ -20,6 +20,15 @@ _INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
 _EXAMPLE = re.compile(r"^\s+- (.*)$")
 
 
+# Spaces and sentence punctuation do not make a line new: 你好！ and 你好 are one line.
+_PUNCT = str.maketrans("", "", " ，,。.！!？?～~")
+
+
+def same_line_key(text: str) -> str:
+    """What two lines share when one is the other up to case, spaces and punctuation."""
+    return text.translate(_PUNCT).lower()
+
+
 def strip_annotations(example: str) -> str:
     return _ANNOTATION.sub(r"\1", example)
 

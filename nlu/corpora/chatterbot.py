@@ -31,33 +31,28 @@ from pathlib import Path
 import yaml
 
 from nlu import trainingdata
+from nlu.trainingdata import same_line_key
 
 OUT_TSV = Path(__file__).with_name("chatterbot.tsv")
-_PUNCT = str.maketrans("", "", " ，,。.！!？?～~")
 _NOT_A_GREETING = {"怎么了"}
 _ONLY_A_GREETING = {"早上好你好吗"}
 
 
-def key(text: str) -> str:
-    return text.translate(_PUNCT).lower()
-
-
 def label(category: str, text: str) -> str:
-    if key(text) in _ONLY_A_GREETING:
-        return "greet"
-    if category == "greetings" and key(text) not in _NOT_A_GREETING:
+    k = same_line_key(text)
+    if k in _ONLY_A_GREETING or (category == "greetings" and k not in _NOT_A_GREETING):
         return "greet"
     return "out_of_scope"
 
 
 def select(corpus_dir: Path) -> list[tuple[str, str, str]]:
-    trained = {key(t) for _, t in trainingdata.read_examples()}
+    trained = {same_line_key(t) for _, t in trainingdata.read_examples()}
     seen: set[str] = set()
     chosen: list[tuple[str, str, str]] = []
     for path in sorted((corpus_dir / "chatterbot_corpus" / "data" / "chinese").glob("*.yml")):
         for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
             text = " ".join(str(conversation[0]).split())
-            k = key(text)
+            k = same_line_key(text)
             if not k or k in seen or k in trained:
                 continue
             seen.add(k)

@@ -30,17 +30,13 @@ import sys
 from pathlib import Path
 
 from nlu import metrics, paths
+from nlu.trainingdata import same_line_key
 
 CAPS = {"thanks": 60, "goodbye": 30, "out_of_scope": 180}
 MAX_CHARS = 40
 _CODE = re.compile(r"\d{5,}|[A-Za-z]{2,}\d|\d-\d{3}")
 OUT_YML = paths.PROJECT_DIR / "data" / "src_crosswoz.yml"
 OUT_TSV = Path(__file__).with_name("crosswoz.tsv")
-_PUNCT = str.maketrans("", "", " ，,。.！!？?～~")
-
-
-def _key(text: str) -> str:
-    return text.translate(_PUNCT).lower()
 
 
 def label(acts: list[list[str]]) -> str | None:
@@ -62,7 +58,7 @@ def clean(text: str) -> str:
 def select(dialogues: dict) -> list[tuple[str, str, str, int]]:
     chosen: list[tuple[str, str, str, int]] = []
     # Never a line of the old test split (tests/nlu/test_data.py checks that).
-    seen = {_key(t) for _, t in metrics.read_tsv(paths.TESTSET)}
+    seen = {same_line_key(t) for _, t in metrics.read_tsv(paths.TESTSET)}
     counts = dict.fromkeys(CAPS, 0)
     # Every 3rd dialogue first for out_of_scope spreads the picks over the corpus.
     for dialogue_id in sorted(dialogues, key=int):
@@ -71,13 +67,14 @@ def select(dialogues: dict) -> list[tuple[str, str, str, int]]:
                 continue
             intent = label(message["dialog_act"])
             text = clean(message["content"])
-            if intent is None or _key(text) in seen or len(text) > MAX_CHARS or _CODE.search(text):
+            key = same_line_key(text)
+            if intent is None or key in seen or len(text) > MAX_CHARS or _CODE.search(text):
                 continue
             if text.startswith(("-", "#", "[")) or counts[intent] >= CAPS[intent]:
                 continue
             if intent == "out_of_scope" and int(dialogue_id) % 2:
                 continue
-            seen.add(_key(text))
+            seen.add(key)
             counts[intent] += 1
             chosen.append((intent, text, dialogue_id, turn))
     return chosen
