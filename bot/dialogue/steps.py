@@ -478,7 +478,10 @@ async def in_form(ctx: Ctx, flow: Flow, nlu: NluResult, intent: str | None) -> l
     confident = (nlu.understood and nlu.confidence >= CONFIDENT) or not nlu.available
     own_words = intent == flow.intent and slot.own_words
     plain = slot.plain is not None and slot.plain(nlu.text)
-    if intent and intent != "inform" and confident and not own_words and not plain:
+    # Latin letters typed at a code or number question ("abc" for a phone) are a bad
+    # answer, not small talk, whatever the model makes of them.
+    attempt = problem is not None and intent == "out_of_scope" and not parsing.CJK.search(nlu.text)
+    if intent and intent != "inform" and confident and not own_words and not plain and not attempt:
         other = ctx.flows.for_intent(intent)
         if other is not None and other is not flow:
             return await start_flow(ctx, other, nlu)
