@@ -1,12 +1,12 @@
 """The locked test set: read by the final evaluation only.
 
 `nlu/locked/customer.tsv` (service intents, SPEC section 2) and
-`nlu/locked/chitchat.tsv` (greetings, goodbyes, thanks, small talk) were written
-after the training data was frozen for the fifth round of issue 13 (commit
-cb3f4a0), by writers who never saw the training data, in other voices than the
-training lines; a line too close to a training line was replaced before any model
-saw the set. (The four earlier locked sets, each evaluated once, were retired into
-training as nlu/project/data/retired_*_locked.yml once their misses had been read.)
+`nlu/locked/chitchat.tsv` (greetings, goodbyes, thanks, small talk) are written
+after each freeze of the training data, by writers who never see it, in other voices
+than the training lines; a line too close to a training line is replaced before any
+model sees the set. A set evaluated once is retired into training
+(nlu/project/data/retired_*_locked.yml) and a new one written; nlu/README.md keeps
+which freeze and which commit each set belongs to, so this file does not repeat it.
 Tuning uses cross-validation on the training data (bench.nlu_cv,
 bench.nlu_accuracy's CV part); nothing may look at these files while choosing data
 or settings, or they stop measuring what a new customer types.
