@@ -33,7 +33,7 @@ GREETINGS = [
     "你好👋", "您好 打扰一下", "有人在吗？？？", "下午好 客服",
 ]  # fmt: skip
 THANKS = [
-    "谢谢你啊", "太感谢啦", "非常感谢！", "多谢多谢了", "谢谢客服小哥哥", "辛苦你们啦",
+    "谢谢你哈客服", "太感谢啦", "非常感谢！", "多谢多谢了", "谢谢客服小哥哥", "辛苦你们啦",
     "感谢感谢🙏", "thx~", "Thanks a lot!", "3Q哈亲", "好的好的谢谢", "收到，辛苦了",
     "麻烦您了 谢谢", "蟹蟹亲",
 ]  # fmt: skip
@@ -59,7 +59,8 @@ def test_test_sentences_are_not_training_lines():
     ("text", "intent"),
     [("你好", "greet"), ("您好，在吗？", "greet"), ("好的谢谢", "thanks"), ("3Q", "thanks"),
      ("🙏", "thanks"), ("没事了，拜拜", "goodbye"), ("谢谢，再见！", "goodbye"),
-     ("88", "goodbye"), ("thank you so much", "thanks"), ("hello 在吗", "greet")],
+     ("88", "goodbye"), ("thank you so much", "thanks"), ("hello 在吗", "greet"),
+     ("ni hao ya", "greet"), ("see you", "goodbye"), ("Bye bye", "goodbye")],
 )  # fmt: skip
 def test_lexicon_reads_purely_social_messages(text, intent):
     assert rules.lexicon_intent(text) == intent
@@ -68,7 +69,7 @@ def test_lexicon_reads_purely_social_messages(text, intent):
 @pytest.mark.parametrize(
     "text",
     ["你好，我空调坏了", "不用了谢谢", "在吗 我想报修", "好的", "嘿嘿", "谢谢 但是师傅还没来",
-     "转人工 谢谢", "空调挂了", "拜托快点"],
+     "转人工 谢谢", "空调挂了", "拜托快点", "you", "ya", "a lot"],
 )  # fmt: skip
 def test_lexicon_leaves_everything_else_to_the_model(text):
     assert rules.lexicon_intent(text) is None

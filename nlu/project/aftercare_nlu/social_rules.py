@@ -32,20 +32,20 @@ hello hallo hola hi hey nihao zaima 早上好 早安 早 上午好 中午好 下
 """
 THANKS = """
 谢谢 多谢 感谢 谢了 谢啦 谢谢啦 蟹蟹 射射 謝謝 感謝 多謝 辛苦了 辛苦啦 辛苦 麻烦了 麻烦你了 麻烦您了
-有劳了 劳驾 感恩 万分感谢 感激不尽 唔该 唔该晒 多谢晒 thanks thank you thank u thx ty tks 3q xiexie
+有劳了 劳驾 感恩 万分感谢 感激不尽 唔该 唔该晒 多谢晒 thanks thank_you thank_u thx ty tks 3q xiexie
 多亏你了 多亏你们了 帮大忙了 帮了大忙
 """
 GOODBYE = """
-再见 再見 拜拜 拜 掰掰 白白 bye byebye bye bye 88 886 8888 回头见 明天见 改天见 下次见 回见 再会
-晚安 告辞 see you see ya 先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
+再见 再見 拜拜 拜 掰掰 白白 bye byebye bye_bye 88 886 8888 回头见 明天见 改天见 下次见 回见 再会
+晚安 告辞 see_you see_ya 先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
 没事了 没别的了 不打扰了 回头再聊 下次再聊 改天再聊 有空再聊 下次再说 不聊了 先挂了 再联系
 你忙吧 您忙 去忙了 结束对话 我下了
 """
 FILLER = """
-啊 呀 吖 哈 哈哈 嘛 呢 吧 啦 了 嗯 嗯嗯 噢 哦 喔 哟 咯 嘞 哒 滴 呐 亲 亲亲
+啊 呀 吖 ya 哈 哈哈 嘛 呢 吧 啦 了 嗯 嗯嗯 噢 哦 喔 哟 咯 嘞 哒 滴 呐 亲 亲亲
 你 您 你们 客服 师傅 小姐姐
 小哥哥 美女 帅哥 老铁 兄弟 小助手 老师 老板 朋友 好的 好滴 好嘞 好 嗯好 行 ok okay 收到
-知道了 明白了 了解了 懂了 啦啦 非常 太 真是 真的 十分 特别 超级 so much a lot 大家 一下 哈喽哈喽 又
+知道了 明白了 了解了 懂了 啦啦 非常 太 真是 真的 十分 特别 超级 so_much a_lot 大家 一下 哈喽哈喽 又
 我 先 那 那就 也 还是 都 就 的 个 帮助 帮忙 耐心 解答 服务 回复 🙏
 """
 
@@ -60,18 +60,19 @@ def _alternation(*groups: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words))
 
 
-# Multi-word English phrases are written with a space in the lists; after the
-# punctuation is removed they are compared without it.
+# A multi-word English phrase is written with "_" in the lists and compared without
+# it (the spaces are gone once punctuation is removed). Written with a space, its
+# parts became phrases of their own: "ni hao ya" read as a goodbye for its "ya".
 def _words(group: str) -> set[str]:
-    return {w for w in group.split()}
+    return {w.replace("_", "") for w in group.split()}
 
 
 _PHRASES = {
-    "goodbye": _words(GOODBYE) | {"byebye", "seeyou", "seeya"},
-    "thanks": _words(THANKS) | {"thankyou", "thanku"},
+    "goodbye": _words(GOODBYE),
+    "thanks": _words(THANKS),
     "greet": _words(GREET),
 }
-_FILLERS = _words(FILLER) | {"somuch", "alot"}
+_FILLERS = _words(FILLER)
 _ANY = _alternation(
     " ".join(_PHRASES["goodbye"]),
     " ".join(_PHRASES["thanks"]),
