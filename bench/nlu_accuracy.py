@@ -17,6 +17,8 @@ Scored on
   refitted per fold here; ours comes from the DIET rankings saved by
   `bench.nlu_cv` (rescored with the configured ensemble and rules; reported as stale
   when the data changed since); Rasa default is not cross-validated (~25 min);
+- one fold per retired locked set (`bench.nlu_cv --split retired` for ours, refitted here
+  for TF-IDF): each earlier locked set held out in turn, trained on everything else;
 - the old split nlu/testset.tsv, which WAS read while tuning (kept for continuity).
 
 Prints one JSON object.
@@ -32,7 +34,7 @@ import sys
 
 from bench import nlu_cv
 from nlu import commands, lockedset, metrics, paths, server
-from nlu.trainingdata import read_examples
+from nlu.trainingdata import read_examples, read_file
 
 BENCH_DIR = paths.REPO_ROOT / "var" / "nlu" / "bench"
 DEFAULT_CONFIG = paths.REPO_ROOT / "nlu" / "baselines" / "rasa_default.yml"
@@ -75,16 +77,33 @@ def tfidf_cv(train: list[tuple[str, str]], folds: int) -> dict:
     return {"folds": folds, **summary(labels, predicted)}
 
 
-def ours_cv() -> dict:
+def tfidf_retired_cv() -> dict:
+    """The baseline on bench.nlu_cv's `--split retired` folds: each retired locked set
+    held out in turn, the model fitted on every other training line."""
+    files = sorted((paths.PROJECT_DIR / "data").glob("retired_*_locked.yml"))
+    gold: list[str] = []
+    predicted: list[str | None] = []
+    for held_file in files:
+        held = read_file(held_file)
+        fit = [pair for path in sorted((paths.PROJECT_DIR / "data").glob("*.yml"))
+               if path != held_file for pair in read_file(path)]  # fmt: skip
+        gold += [i for i, _ in held]
+        predicted += tfidf_predictions(fit, [t for _, t in held])
+    return {"folds": len(files), **summary(gold, predicted)}
+
+
+def ours_cv(split: str = "stratified") -> dict:
     """The configured ensemble + fallback + social rules on bench.nlu_cv's rankings."""
-    rankings = nlu_cv.OUT_DIR / "rankings.json"
-    meta_file = nlu_cv.OUT_DIR / "rankings.meta.json"
+    out_dir = nlu_cv.out_dir(split)
+    rankings = out_dir / "rankings.json"
+    meta_file = out_dir / "rankings.meta.json"
     if not rankings.exists() or not meta_file.exists():
-        return {"missing": "run `python -m bench.nlu_cv` first (~4 min per fold)"}
+        hint = " --split retired" if split == "retired" else ""
+        return {"missing": f"run `python -m bench.nlu_cv{hint}` first (~4 min per fold)"}
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     cmd = [
         str(paths.rasa_venv() / "bin" / "python"), "-m", "aftercare_nlu.crossval",
-        "--reuse", "--out", str(nlu_cv.OUT_DIR),
+        "--reuse", "--out", str(out_dir),
     ]  # fmt: skip
     proc = subprocess.run(
         cmd, cwd=paths.PROJECT_DIR, env=paths.rasa_env(), capture_output=True, text=True
@@ -170,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     out["cross_validation"]["ours_jieba_diet"] = ours_cv()
     out["cross_validation"]["tfidf_char_logreg"] = tfidf_cv(train, args.folds)
     out["cross_validation"]["rasa_default_whitespace"] = {"not_run": "~25 min for 5 folds"}
+    # One fold per retired locked set: text written apart from the rest of the data.
+    out["retired_set_cross_validation"] = {
+        "ours_jieba_diet": ours_cv("retired"),
+        "tfidf_char_logreg": tfidf_retired_cv(),
+    }
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 

@@ -1,12 +1,14 @@
 """Cross-validate the intent ensemble on the training data (never the test split).
 
-    .venv/bin/python -m bench.nlu_cv [--folds 5] [--reuse]
+    .venv/bin/python -m bench.nlu_cv [--folds 5 | --split retired] [--reuse]
 
 Runs aftercare_nlu.crossval in the Rasa venv: k stratified folds of
 nlu/project/data, DIET trained per fold with the project's settings, the char n-gram
 logistic regression beside it, and the ensemble's (weight, temperature) grid scored
 through the same fallback thresholds as config.yml. Takes ~3 min per fold on 2 cores;
-`--reuse` rescores the rankings saved in var/nlu/cv/. Prints one JSON object.
+`--reuse` rescores the rankings saved in var/nlu/cv/. `--split retired` holds out one
+retired locked set per fold instead (aftercare_nlu.crossval explains why), saved in
+var/nlu/cv-retired/. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -16,20 +18,28 @@ import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from nlu import paths
 
 OUT_DIR = paths.REPO_ROOT / "var" / "nlu" / "cv"
+RETIRED_OUT_DIR = paths.REPO_ROOT / "var" / "nlu" / "cv-retired"
+
+
+def out_dir(split: str) -> Path:
+    return RETIRED_OUT_DIR if split == "retired" else OUT_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--split", choices=["stratified", "retired"], default="stratified")
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args(argv)
+    out = out_dir(args.split)
     cmd = [
         str(paths.rasa_venv() / "bin" / "python"), "-m", "aftercare_nlu.crossval",
-        "--folds", str(args.folds), "--out", str(OUT_DIR),
+        "--folds", str(args.folds), "--split", args.split, "--out", str(out),
     ]  # fmt: skip
     if args.reuse:
         cmd.append("--reuse")
@@ -37,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     rc = subprocess.call(cmd, cwd=paths.PROJECT_DIR, env=paths.rasa_env())
     if rc == 0 and not args.reuse:
         # Which training data the saved rankings belong to (bench.nlu_accuracy checks).
-        meta = {"data_hash": data_hash(), "folds": args.folds}
-        (OUT_DIR / "rankings.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        meta = {"data_hash": data_hash(), "folds": args.folds, "split": args.split}
+        (out / "rankings.meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return rc
 
 

@@ -113,3 +113,64 @@ def test_fast_path_is_only_offered_for_the_pipeline_it_reproduces():
     plain = linear.build()
     plain.set_params(tfidf__sublinear_tf=False)
     assert linear.fast_path(plain.fit(texts, labels)) is None
+
+
+def test_options_come_from_the_ensemble_step_of_config_yml():
+    assert linear.options({"name": "aftercare_nlu.IntentEnsemble"}) == {
+        "c": 10.0,
+        "max_ngram": 4,
+        "class_weight": None,
+    }
+    step = {"C": 3, "max_ngram": 5, "class_weight": "balanced"}
+    assert linear.options(step) == {"c": 3.0, "max_ngram": 5, "class_weight": "balanced"}
+    model = linear.build(**linear.options(step))
+    assert model.named_steps["logreg"].C == 3.0
+    assert model.named_steps["logreg"].class_weight == "balanced"
+    assert model.named_steps["tfidf"].ngram_range == (1, 5)
+
+
+def test_class_weights_keep_the_fast_path_exact():
+    texts = ["空调不制冷", "冰箱不制冷了", "洗衣机漏水", "取消报修", "转人工", "我要人工客服"]
+    labels = ["report_fault"] * 3 + ["cancel"] + ["request_human"] * 2
+    model = linear.build(class_weight="balanced").fit(texts, labels)
+    fast = linear.fast_path(model)
+    assert fast is not None
+    for text, expected in zip(texts, linear.probabilities(model, texts), strict=True):
+        got = fast(text)
+        assert max(abs(got[c] - expected[c]) for c in expected) < 1e-12
+
+
+# Run in the Rasa venv (crossval loads the data with Rasa): one fold per retired
+# locked set, holding out exactly that file's lines and training on all the others.
+_RETIRED_FOLDS_CHECK = """
+import json
+from pathlib import Path
+from rasa.shared.nlu.training_data.loading import load_data
+from aftercare_nlu import crossval
+examples = load_data("data").intent_examples
+folds = crossval.retired_folds(examples, Path("data"))
+out = []
+for name, train, held in folds:
+    assert sorted(train + held) == list(range(len(examples))), name
+    texts = {ex.get("text") for ex in load_data(f"data/{name}.yml").intent_examples}
+    assert {examples[i].get("text") for i in held} == texts, name
+    out.append([name, len(held)])
+print(json.dumps(out))
+"""
+
+
+def test_retired_folds_hold_out_one_retired_locked_set_each():
+    proc = subprocess.run(
+        [str(paths.rasa_venv() / "bin" / "python"), "-c", _RETIRED_FOLDS_CHECK],
+        cwd=paths.PROJECT_DIR,
+        env=paths.rasa_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    folds = json.loads(proc.stdout.splitlines()[-1])
+    retired = sorted(p.stem for p in (paths.PROJECT_DIR / "data").glob("retired_*_locked.yml"))
+    assert [name for name, _ in folds] == retired
+    assert len(retired) >= 5
+    assert all(size > 300 for _, size in folds)

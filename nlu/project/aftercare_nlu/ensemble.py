@@ -46,6 +46,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
             "linear_temperature": 1.0,
             "C": 10.0,
             "max_ngram": 4,
+            "class_weight": None,
             "ranking_length": 10,
         }
 
@@ -76,7 +77,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [ex for ex in training_data.intent_examples if ex.get(TEXT)]
-        self._model = linear.build(float(self._config["C"]), int(self._config["max_ngram"]))
+        self._model = linear.build(**linear.options(self._config))
         self._model.fit([ex.get(TEXT) for ex in examples], [ex.get(INTENT) for ex in examples])
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)

@@ -31,7 +31,10 @@ def normalise(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
-def build(c: float = 10.0, max_ngram: int = 4) -> Pipeline:
+def build(c: float = 10.0, max_ngram: int = 4, class_weight: str | None = None) -> Pipeline:
+    """`class_weight="balanced"` weighs each intent's examples by the inverse of its
+    count, so the broad classes (out_of_scope has ten times request_human's examples)
+    do not win every doubtful message on their prior alone."""
     # lbfgs on a fixed matrix is deterministic: no random_state is involved.
     return Pipeline(
         [
@@ -44,9 +47,19 @@ def build(c: float = 10.0, max_ngram: int = 4) -> Pipeline:
                     preprocessor=normalise,
                 ),
             ),
-            ("logreg", LogisticRegression(C=c, max_iter=3000)),
+            ("logreg", LogisticRegression(C=c, max_iter=3000, class_weight=class_weight)),
         ]
     )
+
+
+def options(step: Mapping[str, object]) -> dict[str, object]:
+    """`build`'s arguments from IntentEnsemble's options in config.yml (the served
+    pipeline and aftercare_nlu.crossval both read them here)."""
+    return {
+        "c": float(step.get("C", 10.0)),  # type: ignore[arg-type]
+        "max_ngram": int(step.get("max_ngram", 4)),  # type: ignore[arg-type]
+        "class_weight": step.get("class_weight"),
+    }
 
 
 def combine(
