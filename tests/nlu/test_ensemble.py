@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from nlu import paths
+from tests.nlu import rasa_script
 
 pytest.importorskip("sklearn")
 
@@ -160,16 +161,7 @@ print(json.dumps(out))
 
 
 def test_retired_folds_hold_out_one_retired_locked_set_each():
-    proc = subprocess.run(
-        [str(paths.rasa_venv() / "bin" / "python"), "-c", _RETIRED_FOLDS_CHECK],
-        cwd=paths.PROJECT_DIR,
-        env=paths.rasa_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    folds = json.loads(proc.stdout.splitlines()[-1])
+    folds = rasa_script.run(_RETIRED_FOLDS_CHECK, cwd=paths.PROJECT_DIR)
     retired = sorted(p.stem for p in (paths.PROJECT_DIR / "data").glob("retired_*_locked.yml"))
     assert [name for name, _ in folds] == retired
     assert len(retired) >= 5

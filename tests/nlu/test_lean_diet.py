@@ -10,10 +10,7 @@ introduced (all test and training sentences, byte-identical JSON).
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from nlu import paths
+from tests.nlu import rasa_script
 
 _CHECK = """
 import importlib.util, json
@@ -91,13 +88,4 @@ print(json.dumps({"checked": checked}))
 
 
 def test_combined_features_are_identical_to_rasas():
-    proc = subprocess.run(
-        [str(paths.rasa_venv() / "bin" / "python"), "-c", _CHECK],
-        cwd=paths.REPO_ROOT,
-        env=paths.rasa_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert json.loads(proc.stdout.splitlines()[-1])["checked"] > 40
+    assert rasa_script.run(_CHECK)["checked"] > 40
