@@ -87,12 +87,12 @@ def layout(rasa_server):
     port, first_app = free_port(), _free_pair()
     argv = [sys.executable, "-m", "scripts.run_prod", "--apps", "2", "--port", str(port)]
     argv += ["--app-port", str(first_app), "--database", database, "--pg", _pg_admin_url()]
-    argv += ["--rasa-url", rasa_server.url, "--rasa-token", rasa_server.token]
+    argv += ["--rasa-url", rasa_server.url, f"--rasa-token={rasa_server.token}"]  # "-..." too
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_TOKEN"}
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     apps: dict[str, int] = {}  # "127.0.0.1:port" -> pid
     try:
-        deadline = time.monotonic() + 180
+        deadline, line = time.monotonic() + 180, ""  # stays "" if it printed nothing
         for line in proc.stdout:
             words = line.split()
             if words[:1] == ["app"]:

@@ -35,7 +35,7 @@ def test_eval_prints_one_json_report(rasa_server, tmp_path, capsys):
         "# a comment line\ncancel\t不用修了，取消吧\ngreet\t你好\nthanks\t取消吧\n",
         encoding="utf-8",
     )
-    code = main(["nlu", "eval", str(tsv), "--url", rasa_server.url, "--token", rasa_server.token])
+    code = main(["nlu", "eval", str(tsv), "--url", rasa_server.url, f"--token={rasa_server.token}"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 3
