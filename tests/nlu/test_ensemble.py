@@ -166,3 +166,20 @@ def test_retired_folds_hold_out_one_retired_locked_set_each():
     assert [name for name, _ in folds] == retired
     assert len(retired) >= 5
     assert all(size > 300 for _, size in folds)
+
+
+_CHOSEN_FOLDS_CHECK = """
+import json
+from pathlib import Path
+from rasa.shared.nlu.training_data.loading import load_data
+from aftercare_nlu import crossval
+examples = load_data("data").intent_examples
+print(json.dumps([name for name, _, _ in crossval.retired_folds(
+    examples, Path("data"), ["sixth", "seventh", "no_such_set"])]))
+"""
+
+
+def test_retired_folds_can_be_limited_to_named_sets():
+    # bench.nlu_cv --sets=sixth,seventh: a cheaper comparison of two pipelines.
+    chosen = rasa_script.run(_CHOSEN_FOLDS_CHECK, cwd=paths.PROJECT_DIR)
+    assert chosen == ["retired_seventh_locked", "retired_sixth_locked"]

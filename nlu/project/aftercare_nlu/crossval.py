@@ -71,13 +71,18 @@ def thresholds(config_path: Path) -> tuple[float, float]:
 RETIRED = "retired_*_locked.yml"
 
 
-def retired_folds(examples: list, data_dir: Path) -> list[tuple[str, list[int], list[int]]]:
-    """(set name, training indices, held-out indices), one fold per retired locked set."""
+def retired_folds(
+    examples: list, data_dir: Path, sets: list[str] | None = None
+) -> list[tuple[str, list[int], list[int]]]:
+    """(set name, training indices, held-out indices), one fold per retired locked set
+    (only those whose file name holds one of `sets`, e.g. ["sixth", "seventh"])."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     key = {ex.get("text"): i for i, ex in enumerate(examples)}
     folds = []
     for path in sorted(data_dir.glob(RETIRED)):
+        if sets and not any(f"_{name}_" in path.name for name in sets):
+            continue
         held = sorted(key[ex.get("text")] for ex in load_data(str(path)).intent_examples)
         held_set = set(held)
         train = [i for i in range(len(examples)) if i not in held_set]
@@ -91,7 +96,13 @@ def stratified_folds(examples: list, labels: list[str], folds: int):
         yield k, list(train_idx), list(test_idx)
 
 
-def run_folds(folds: int, out: Path, config_path: Path, split: str = "stratified") -> list[dict]:
+def run_folds(
+    folds: int,
+    out: Path,
+    config_path: Path,
+    split: str = "stratified",
+    sets: list[str] | None = None,
+) -> list[dict]:
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
     from rasa.shared.nlu.training_data.loading import load_data
@@ -102,7 +113,7 @@ def run_folds(folds: int, out: Path, config_path: Path, split: str = "stratified
     labels = [ex.get("intent") for ex in examples]
     records: list[dict] = []
     if split == "retired":
-        plan = retired_folds(examples, Path("data"))
+        plan = retired_folds(examples, Path("data"), sets)
     else:
         plan = list(stratified_folds(examples, labels, folds))
     linear_options = linear.options(ensemble_step(config_path))
@@ -281,13 +292,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", default="../../var/nlu/cv")
     parser.add_argument("--config", default="config.yml")
+    parser.add_argument(
+        "--sets", default="", help="with --split retired: only these sets, e.g. sixth,seventh"
+    )
     parser.add_argument("--reuse", action="store_true", help="rescore saved rankings")
     args = parser.parse_args(argv)
+    sets = [name for name in args.sets.split(",") if name]
     out, config_path = Path(args.out), Path(args.config)
     if args.reuse:
         records = json.loads((out / "rankings.json").read_text(encoding="utf-8"))
     else:
-        records = run_folds(args.folds, out, config_path, args.split)
+        records = run_folds(args.folds, out, config_path, args.split, sets)
     report = grid(records, *thresholds(config_path), chosen=configured(config_path))
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0
