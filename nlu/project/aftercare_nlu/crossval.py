@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -302,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse:
         records = json.loads((out / "rankings.json").read_text(encoding="utf-8"))
     else:
-        records = run_folds(args.folds, out, config_path, args.split, sets)
+        # Rasa prints its training and debug chatter to stdout; stdout is the report.
+        with contextlib.redirect_stdout(sys.stderr):
+            records = run_folds(args.folds, out, config_path, args.split, sets)
     report = grid(records, *thresholds(config_path), chosen=configured(config_path))
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0
