@@ -7,6 +7,7 @@ message can be just this value).
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from backend.services import texts as desk_texts
@@ -149,8 +150,14 @@ async def phone_read(ctx: Ctx, text: str):
 
 
 # ---- visit time / date --------------------------------------------------------------------
+# DIET now and then tags a stray Latin word as the time (abc typed at the phone
+# question): a visit time always holds a digit or a Chinese word.
+_TIMEISH = re.compile(r"[0-9\uff10-\uff19\u4e00-\u9fff]")
+
+
 async def visit_entities(ctx: Ctx, nlu: NluResult):
-    return nlu.first("visit_time")
+    value = nlu.first("visit_time")
+    return value if value and _TIMEISH.search(value) else None
 
 
 async def date_entities(ctx: Ctx, nlu: NluResult):
