@@ -57,7 +57,7 @@ def normalise(text: str) -> str:
     return text.translate(_PUNCT).lower()
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
     text = normalise(text)
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
@@ -66,11 +66,11 @@ def overlaps(texts: Iterable[str], near: float = 0.8) -> int:
     """How many locked lines equal (up to punctuation and case) one of `texts`, or
     share at least `near` of their character bigrams with one (Jaccard): a locked line
     must not be a light rewording of a training line either."""
-    given = [_bigrams(t) for t in texts]
+    given = [bigrams(t) for t in texts]
     count = 0
     for name in SETS:
         for _, text in metrics.read_tsv(_path(name)):
-            grams = _bigrams(text)
+            grams = bigrams(text)
             if any(len(grams & g) / len(grams | g) >= near for g in given):
                 count += 1
     return count

@@ -60,7 +60,10 @@ def test_test_sentences_are_not_training_lines():
     [("你好", "greet"), ("您好，在吗？", "greet"), ("好的谢谢", "thanks"), ("3Q", "thanks"),
      ("🙏", "thanks"), ("没事了，拜拜", "goodbye"), ("谢谢，再见！", "goodbye"),
      ("88", "goodbye"), ("thank you so much", "thanks"), ("hello 在吗", "greet"),
-     ("ni hao ya", "greet"), ("see you", "goodbye"), ("Bye bye", "goodbye")],
+     ("ni hao ya", "greet"), ("see you", "goodbye"), ("Bye bye", "goodbye"),
+     # chat shorthand (the eighth locked set's gn / cya fell back)
+     ("gn~", "goodbye"), ("CYA", "goodbye"), ("ttyl", "goodbye"), ("good night", "goodbye"),
+     ("thanx!!", "thanks"), ("tysm", "thanks"), ("good morning 客服", "greet")],
 )  # fmt: skip
 def test_lexicon_reads_purely_social_messages(text, intent):
     assert rules.lexicon_intent(text) == intent

@@ -38,7 +38,7 @@ import yaml
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from aftercare_nlu import linear, social_rules
+from aftercare_nlu import entity_ownership, linear, social_rules
 
 SEED = 20241
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
@@ -148,12 +148,62 @@ def run_folds(
                 parsed = asyncio.run(agent.parse_message(text))
                 diet = {r["name"]: float(r["confidence"]) for r in parsed["intent_ranking"]}
                 records.append(
-                    {"fold": k, "gold": labels[i], "text": text, "diet": diet, "linear": lp}
+                    {
+                        "fold": k,
+                        "gold": labels[i],
+                        "text": text,
+                        "diet": diet,
+                        "linear": lp,
+                        "entities": free_text_spans(parsed.get("entities", []), text),
+                        "gold_entities": free_text_spans(examples[i].get("entities") or [], text),
+                    }
                 )
             print(f"fold {k}: {len(test_idx)} held out", file=sys.stderr, flush=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "rankings.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     return records
+
+
+def free_text_spans(entities: list[dict], text: str) -> list[list]:
+    """[entity, start, end] of the address / visit_time spans, shaped the way the served
+    pipeline's EntityOwnership shapes DIET's (gold spans pass unchanged: a test checks)."""
+    spans = []
+    for e in entities:
+        if e["entity"] in entity_ownership.FREE_TEXT:
+            shaped = entity_ownership.shape(e, text)
+            if shaped is not None:
+                spans.append([shaped["entity"], e["start"], e["end"]])
+    return spans
+
+
+def entity_scores(records: list[dict]) -> dict:
+    """Exact-span precision / recall / F1 of address and visit_time over the held-out
+    lines. The retired sets annotate these only in inform lines, so a span found in
+    another intent's line counts as false here though some are real (a 周六上午 in a
+    booking): `false_outside_inform` says how many."""
+    scores = {}
+    for kind in entity_ownership.FREE_TEXT:
+        tp = fp = fn = outside = 0
+        for r in records:
+            if "entities" not in r:
+                return {}
+            pred = {tuple(s) for s in r["entities"] if s[0] == kind}
+            gold = {tuple(s) for s in r["gold_entities"] if s[0] == kind}
+            tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
+            outside += len(pred - gold) if r["gold"] != "inform" else 0
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[kind] = {
+            "gold": tp + fn,
+            "found": tp + fp,
+            "right": tp,
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "false_outside_inform": outside,
+        }
+    return scores
 
 
 def decide(
@@ -268,6 +318,7 @@ def grid(
     return {
         "examples": len(records),
         "folds": len({r["fold"] for r in records}),
+        "entities": entity_scores(records),
         "rescue_thresholds": rescue_rows,
         "configured": current,
         "threshold": threshold,

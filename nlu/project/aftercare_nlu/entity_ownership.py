@@ -3,7 +3,9 @@
 DIET is trained on every annotated entity, including the coded ones that the regex
 extractor owns (a regex only extracts an entity that is annotated in the data), so
 without this filter phone / ticket_id / product_model / serial_number would come back
-twice. Overlapping regex matches (a code that fits two patterns) keep the longest.
+twice. DIET's free-text spans must have their type's shape (entity_shapes.py: a 明天下午
+tagged address is the visit time, an abc is nothing). Overlapping spans (a code that fits
+two patterns, a DIET span over a code) keep the longest, a regex's on a tie.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR
 from rasa.shared.nlu.training_data.message import Message
 
+from aftercare_nlu import entity_shapes
+
 DEFAULT_OWNERS = {
     "phone": "RegexEntityExtractor",
     "ticket_id": "RegexEntityExtractor",
@@ -26,6 +30,7 @@ DEFAULT_OWNERS = {
     "address": "DIETClassifier",
     "visit_time": "DIETClassifier",
 }
+FREE_TEXT = (entity_shapes.ADDRESS, entity_shapes.VISIT_TIME)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -54,15 +59,29 @@ class EntityOwnership(GraphComponent, EntityExtractorMixin):
                 for e in message.get(ENTITIES, [])
                 if self.owners.get(e["entity"], e.get(EXTRACTOR)) == e.get(EXTRACTOR)
             ]
-            message.set(ENTITIES, _drop_overlaps(owned), add_to_output=True)
+            shaped = [s for e in owned if (s := shape(e, message.get("text", ""))) is not None]
+            message.set(ENTITIES, _drop_overlaps(shaped), add_to_output=True)
         return messages
 
 
+def shape(entity: dict[str, Any], text: str) -> dict[str, Any] | None:
+    if entity["entity"] not in FREE_TEXT:
+        return entity
+    span = text[entity["start"] : entity["end"]] or str(entity.get("value", ""))
+    kind = entity_shapes.shaped(entity["entity"], span)
+    if kind is None:
+        return None
+    return entity if kind == entity["entity"] else {**entity, "entity": kind}
+
+
 def _drop_overlaps(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Longest span first, then leftmost: a 19-character serial beats a 13-character
-    # model read inside it.
+    # Longest span first, then a regex's (a code) before DIET's, then leftmost: a
+    # 19-character serial beats a 13-character model read inside it.
     kept: list[dict[str, Any]] = []
-    for e in sorted(entities, key=lambda e: (e["start"] - e["end"], e["start"])):
+    order = sorted(
+        entities, key=lambda e: (e["start"] - e["end"], e["entity"] in FREE_TEXT, e["start"])
+    )
+    for e in order:
         if all(e["end"] <= k["start"] or e["start"] >= k["end"] for k in kept):
             kept.append(e)
     return sorted(kept, key=lambda e: e["start"])

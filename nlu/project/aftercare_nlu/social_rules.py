@@ -27,17 +27,21 @@ RESCUED = ("greet", "thanks", "goodbye", "out_of_scope")
 GREET = """
 你好 您好 妳好 你嚎 泥嚎 你号 尼好 您嚎 你们好 大家好 在吗 在嘛 在么 在麼 在不在 在不 在咩 在否
 在线吗 在线不 有人吗 有人没 有人在吗 有人在线吗 有没有人 有冇人 哈喽 哈啰 哈咯 哈罗 哈楼 嗨喽 嗨
-hello hallo hola hi hey nihao zaima 早上好 早安 早 上午好 中午好 下午好 晚上好
+hello hallo hola hi hey hiya nihao zaima good_morning good_afternoon good_evening
+早上好 早安 早 上午好 中午好 下午好 晚上好
 喂 好久不见 打扰了 打扰一下 请问 有没有人在 在麽 你hao 你好吗 您好吗 最近好吗
 """
 THANKS = """
 谢谢 多谢 感谢 谢了 谢啦 谢谢啦 蟹蟹 射射 謝謝 感謝 多謝 辛苦了 辛苦啦 辛苦 麻烦了 麻烦你了 麻烦您了
-有劳了 劳驾 感恩 万分感谢 感激不尽 唔该 唔该晒 多谢晒 thanks thank_you thank_u thx ty tks 3q xiexie
+有劳了 劳驾 感恩 万分感谢 感激不尽 唔该 唔该晒 多谢晒
+thanks thank_you thank_u thankyou thx thks thanx thnx ty tq tysm tks 3q 3ks
+xiexie duoxie ganxie
 多亏你了 多亏你们了 帮大忙了 帮了大忙
 """
 GOODBYE = """
 再见 再見 拜拜 拜 掰掰 白白 bye byebye bye_bye 88 886 8888 回头见 明天见 改天见 下次见 回见 再会
-晚安 告辞 see_you see_ya 先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
+晚安 告辞 see_you see_ya see_u cya ttyl gn good_night goodnight nite baibai zaijian
+先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
 没事了 没别的了 不打扰了 回头再聊 下次再聊 改天再聊 有空再聊 下次再说 不聊了 先挂了 再联系
 你忙吧 您忙 去忙了 结束对话 我下了
 """
@@ -45,7 +49,8 @@ FILLER = """
 啊 呀 吖 ya 哈 哈哈 嘛 呢 吧 啦 了 嗯 嗯嗯 噢 哦 喔 哟 咯 嘞 哒 滴 呐 亲 亲亲
 你 您 你们 客服 师傅 小姐姐
 小哥哥 美女 帅哥 老铁 兄弟 小助手 老师 老板 朋友 好的 好滴 好嘞 好 嗯好 行 ok okay 收到
-知道了 明白了 了解了 懂了 啦啦 非常 太 真是 真的 十分 特别 超级 so_much a_lot 大家 一下 哈喽哈喽 又
+知道了 明白了 了解了 懂了 啦啦 非常 太 真是 真的 十分 特别 超级 so_much very_much a_lot
+大家 一下 哈喽哈喽 又
 我 先 那 那就 也 还是 都 就 的 个 帮助 帮忙 耐心 解答 服务 回复 🙏
 """
 
