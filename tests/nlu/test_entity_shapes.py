@@ -36,6 +36,21 @@ def test_the_data_has_free_text_spans_to_check():
 @pytest.mark.parametrize(("kind", "span"), sorted(set(annotated())))
 def test_every_annotated_span_keeps_its_type(kind, span):
     assert shapes.shaped(kind, span) == kind
+    assert shapes.trimmed(span, 0, len(span)) == (0, len(span))
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        # round 9's 20-epoch DIET ended the address on the comma after it
+        ("地址是北京市朝阳区建国路93号，明天下午在家", (3, 16), (3, 15)),
+        ("周六上午吧 九点到十一点", (5, 12), (6, 12)),
+        ("“明天”", (0, 4), (1, 3)),
+        ("，，", (0, 2), (2, 2)),
+    ],
+)
+def test_spans_lose_punctuation_and_spaces_at_their_ends(text, span, expected):
+    assert shapes.trimmed(text, *span) == expected
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,7 @@ def free_text_spans(entities: list[dict], text: str) -> list[list]:
         if e["entity"] in entity_ownership.FREE_TEXT:
             shaped = entity_ownership.shape(e, text)
             if shaped is not None:
-                spans.append([shaped["entity"], e["start"], e["end"]])
+                spans.append([shaped["entity"], shaped["start"], shaped["end"]])
     return spans
 
 

@@ -67,10 +67,12 @@ class EntityOwnership(GraphComponent, EntityExtractorMixin):
 def shape(entity: dict[str, Any], text: str) -> dict[str, Any] | None:
     if entity["entity"] not in FREE_TEXT:
         return entity
-    span = text[entity["start"] : entity["end"]] or str(entity.get("value", ""))
-    kind = entity_shapes.shaped(entity["entity"], span)
+    start, end = entity_shapes.trimmed(text, entity["start"], entity["end"])
+    kind = entity_shapes.shaped(entity["entity"], text[start:end])
     if kind is None:
         return None
+    if (start, end) != (entity["start"], entity["end"]):
+        entity = {**entity, "start": start, "end": end, "value": text[start:end]}
     return entity if kind == entity["entity"] else {**entity, "entity": kind}
 
 

@@ -7,8 +7,10 @@ The dialogue would file these as the customer's answers. A span is kept only whe
 has the shape of its type: an address names a place (a character such as 区, 路, 号 or
 栋), a visit time names a day, a part of a day or a clock time. A span with the other
 type's shape and not its own is relabelled (明天下午 is a time whatever DIET called it);
-anything else is dropped. Pure Python, so the app's tests load it by path
-(tests/nlu/test_entity_shapes.py checks every annotated span of the data passes).
+anything else is dropped. Punctuation at either end is never part of a span (the
+20-epoch DIET of round 9 ended an address on the comma after it). Pure Python, so the
+app's tests load it by path (tests/nlu/test_entity_shapes.py checks every annotated
+span of the data passes).
 """
 
 from __future__ import annotations
@@ -36,6 +38,19 @@ _TIME = re.compile(
     rf"|[0-9０-９一二三四五六七八九十两兩]+\s*(?:点|點|时|時|月|:|：)|{_DAY}\s*[号號日]"
     r"|[这這下][个個]?[周週]|[下这這][个個]?礼拜|月底|月初|以后|之前|左右"
 )
+
+
+# Sentence punctuation, spaces and brackets: a span neither starts nor ends with one.
+_EDGE = " \t\u3000，,。.！!？?；;：:、~～…·\"'“”‘’()（）[]【】<>《》-—"
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of text[start:end] without punctuation or spaces at its ends."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
 
 
 def is_address(span: str) -> bool:
