@@ -18,14 +18,8 @@ import sys
 from pathlib import Path
 
 from nlu import metrics, paths
-from nlu.lockedset import bigrams
+from nlu.lockedset import bigrams, near_any
 from nlu.trainingdata import read_examples
-
-NEAR = 0.8
-
-
-def _close(grams: set[str], others: list[set[str]]) -> bool:
-    return any(len(grams & g) / len(grams | g) >= NEAR for g in others)
 
 
 def flagged(own: Path, others: list[Path]) -> list[tuple[int, str, str]]:
@@ -35,7 +29,7 @@ def flagged(own: Path, others: list[Path]) -> list[tuple[int, str, str]]:
     found, earlier = [], []
     for number, (intent, text) in enumerate(metrics.read_tsv(own), 1):
         grams = bigrams(text)
-        if _close(grams, reference) or _close(grams, earlier):
+        if near_any(grams, reference) or near_any(grams, earlier):
             found.append((number, intent, text))
         earlier.append(grams)
     return found

@@ -62,7 +62,16 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def overlaps(texts: Iterable[str], near: float = 0.8) -> int:
+NEAR = 0.8
+
+
+def near_any(grams: set[str], others: Iterable[set[str]], near: float = NEAR) -> bool:
+    """True when `grams` shares at least `near` of its character bigrams (Jaccard) with
+    one of `others`: equal up to punctuation and case, or a light rewording."""
+    return any(len(grams & g) / len(grams | g) >= near for g in others)
+
+
+def overlaps(texts: Iterable[str], near: float = NEAR) -> int:
     """How many locked lines equal (up to punctuation and case) one of `texts`, or
     share at least `near` of their character bigrams with one (Jaccard): a locked line
     must not be a light rewording of a training line either."""
@@ -70,8 +79,7 @@ def overlaps(texts: Iterable[str], near: float = 0.8) -> int:
     count = 0
     for name in SETS:
         for _, text in metrics.read_tsv(_path(name)):
-            grams = bigrams(text)
-            if any(len(grams & g) / len(grams | g) >= near for g in given):
+            if near_any(bigrams(text), given, near):
                 count += 1
     return count
 

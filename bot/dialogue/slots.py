@@ -151,7 +151,9 @@ async def phone_read(ctx: Ctx, text: str):
 
 # ---- visit time / date --------------------------------------------------------------------
 # DIET now and then tags a stray Latin word as the time (abc typed at the phone
-# question): a visit time always holds a digit or a Chinese word.
+# question): a visit time always holds a digit or a Chinese word. The NLU pipeline
+# checks its spans' shapes too (aftercare_nlu/entity_shapes.py); this is the
+# dialogue's own floor for whatever NLU server answers.
 _TIMEISH = re.compile(r"[0-9\uff10-\uff19\u4e00-\u9fff]")
 
 
