@@ -63,7 +63,8 @@ def test_test_sentences_are_not_training_lines():
      ("ni hao ya", "greet"), ("see you", "goodbye"), ("Bye bye", "goodbye"),
      # chat shorthand (the eighth locked set's gn / cya fell back)
      ("gn~", "goodbye"), ("CYA", "goodbye"), ("ttyl", "goodbye"), ("good night", "goodbye"),
-     ("thanx!!", "thanks"), ("tysm", "thanks"), ("good morning 客服", "greet")],
+     ("thanx!!", "thanks"), ("tysm", "thanks"), ("good morning 客服", "greet"),
+     ("早晨呀", "greet"), ("gtg 拜", "goodbye")],
 )  # fmt: skip
 def test_lexicon_reads_purely_social_messages(text, intent):
     assert rules.lexicon_intent(text) == intent
@@ -87,6 +88,25 @@ def test_lexicon_never_contradicts_a_training_label():
     assert wrong == []
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("嘿，机器人你好呀", "greet"), ("饭糊了！先走了拜拜", "goodbye"), ("hey 有人不", "greet"),
+     ("这回多亏了你们，谢谢", "thanks"), ("谢谢啊 那我去睡了 晚安", "goodbye"),
+     ("Thx bro 救命了", "thanks"), ("电量不多了 bye", "goodbye")],
+)  # fmt: skip
+def test_a_fallen_back_message_answers_the_social_phrase_it_carries(text, intent):
+    assert rules.carried_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["拜托快点来修", "清洗88块钱贵不贵", "this is it", "the machine", "空调不制冷了",
+     "请问保修多久", "早点来行吗"],
+)  # fmt: skip
+def test_no_social_phrase_is_read_into_other_words(text):
+    assert rules.carried_intent(text) is None
+
+
 def test_rescue_keeps_social_and_off_topic_guesses_only():
     assert rules.rescue([("nlu_fallback", 0.55), ("greet", 0.4)], 0.3) == ("greet", 0.4)
     assert rules.rescue([("nlu_fallback", 0.55), ("out_of_scope", 0.31)], 0.3)
@@ -102,6 +122,12 @@ async def test_social_turns_never_fall_back(nlu, texts, intent):
     assert [t for t, i in got.items() if i == "nlu_fallback"] == [], got
     wrong = {t: i for t, i in got.items() if i != intent}
     assert wrong == {}
+
+
+async def test_a_greeting_in_text_the_model_cannot_read_is_answered(nlu):
+    # UnknownTextGuard sends the mashing to nlu_fallback; the greeting in it is answered.
+    assert (await nlu.parse("您好 xqzvbnmkj wpfhgtl")).intent == "greet"
+    assert (await nlu.parse("xqzvbnmkj wpfhgtl")).intent == "nlu_fallback"
 
 
 async def test_off_topic_goes_to_out_of_scope(nlu):

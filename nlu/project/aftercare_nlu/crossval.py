@@ -140,8 +140,10 @@ def run_folds(
             )
             agent = Agent.load(model)
             texts = [examples[i].get("text") for i in test_idx]
-            lin = linear.build(**linear_options).fit(
-                [examples[i].get("text") for i in train_idx], [labels[i] for i in train_idx]
+            lin = linear.fit(
+                linear.build(**linear_options),
+                [examples[i].get("text") for i in train_idx],
+                [labels[i] for i in train_idx],
             )
             lin_probs = linear.probabilities(lin, texts)
             for i, text, lp in zip(test_idx, texts, lin_probs, strict=True):
@@ -214,7 +216,8 @@ def decide(
     rescue_threshold: float | None = None,
 ) -> str:
     """What the served pipeline answers: FallbackClassifier, SocialRescue, then
-    SocialLexicon (UnknownTextGuard is left out: every held-out line is real text)."""
+    SocialLexicon with its carried social phrase (UnknownTextGuard is left out: every
+    held-out line is real text)."""
     (top, p1), (_, p2) = ranking[0], ranking[1]
     social = social_rules.lexicon_intent(text)
     if social is not None:
@@ -222,7 +225,9 @@ def decide(
     if p1 < threshold or p1 - p2 < ambiguity:
         rescue_at = RESCUE_THRESHOLD if rescue_threshold is None else rescue_threshold
         kept = social_rules.rescue(ranking, rescue_at)
-        return kept[0] if kept else "nlu_fallback"
+        if kept:
+            return kept[0]
+        return social_rules.carried_intent(text) or "nlu_fallback"
     return top
 
 

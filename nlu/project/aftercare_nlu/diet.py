@@ -1,8 +1,8 @@
-"""Rasa's DIETClassifier with a cheaper feature combination when predicting.
+"""Rasa's DIETClassifier with a cheaper feature combination.
 
 Training, the model, its files and every config option are DIETClassifier's own; the
-only change is how a message's sparse features are stacked before prediction
-(aftercare_nlu.features: one concatenation instead of a deep copy plus one
+only change is how a message's sparse features are stacked before training and
+prediction (aftercare_nlu.features: one concatenation instead of a deep copy plus one
 `scipy.sparse.hstack` per featurizer), which yields the same matrices. Entities still
 say `"extractor": "DIETClassifier"`: EntityOwnership and the app key on that name.
 """
@@ -36,6 +36,7 @@ class LeanDIETClassifier(DIETClassifier):
         label_attribute: str | None = None,
         training: bool = True,
     ) -> RasaModelData:
-        if not training:
-            training_data = [LeanCombineMessage.sharing(m) for m in training_data]
+        # Training too: the same matrices (tests/nlu/test_lean_diet.py), and Rasa's
+        # stacking of 9 800 examples' features was ~11 s of every training.
+        training_data = [LeanCombineMessage.sharing(m) for m in training_data]
         return super()._create_model_data(training_data, label_id_dict, label_attribute, training)

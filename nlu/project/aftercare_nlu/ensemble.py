@@ -47,6 +47,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
             "C": 10.0,
             "max_ngram": 4,
             "class_weight": None,
+            "min_df": 1,
             "ranking_length": 10,
         }
 
@@ -77,8 +78,11 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [ex for ex in training_data.intent_examples if ex.get(TEXT)]
-        self._model = linear.build(**linear.options(self._config))
-        self._model.fit([ex.get(TEXT) for ex in examples], [ex.get(INTENT) for ex in examples])
+        self._model = linear.fit(
+            linear.build(**linear.options(self._config)),
+            [ex.get(TEXT) for ex in examples],
+            [ex.get(INTENT) for ex in examples],
+        )
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource

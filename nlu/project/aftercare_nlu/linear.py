@@ -31,10 +31,14 @@ def normalise(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
-def build(c: float = 10.0, max_ngram: int = 4, class_weight: str | None = None) -> Pipeline:
+def build(
+    c: float = 10.0, max_ngram: int = 4, class_weight: str | None = None, min_df: int = 1
+) -> Pipeline:
     """`class_weight="balanced"` weighs each intent's examples by the inverse of its
     count, so the broad classes (out_of_scope has ten times request_human's examples)
-    do not win every doubtful message on their prior alone."""
+    do not win every doubtful message on their prior alone. `min_df` drops the n-grams
+    of fewer examples than that: they only let the model learn single lines by heart,
+    and they were most of the coefficients lbfgs has to move (config.yml)."""
     # lbfgs on a fixed matrix is deterministic: no random_state is involved.
     return Pipeline(
         [
@@ -45,6 +49,7 @@ def build(c: float = 10.0, max_ngram: int = 4, class_weight: str | None = None) 
                     ngram_range=(1, max_ngram),
                     sublinear_tf=True,
                     preprocessor=normalise,
+                    min_df=min_df,
                 ),
             ),
             ("logreg", LogisticRegression(C=c, max_iter=3000, class_weight=class_weight)),
@@ -59,7 +64,16 @@ def options(step: Mapping[str, object]) -> dict[str, object]:
         "c": float(step.get("C", 10.0)),  # type: ignore[arg-type]
         "max_ngram": int(step.get("max_ngram", 4)),  # type: ignore[arg-type]
         "class_weight": step.get("class_weight"),
+        "min_df": int(step.get("min_df", 1)),  # type: ignore[arg-type]
     }
+
+
+def fit(model: Pipeline, texts: list[str], labels: list[str]) -> Pipeline:
+    """`model.fit`, without the n-grams min_df dropped: scikit-learn keeps them as
+    `stop_words_` for introspection only, and they would be most of the pickle."""
+    model.fit(texts, labels)
+    model.named_steps["tfidf"].stop_words_ = None
+    return model
 
 
 def combine(

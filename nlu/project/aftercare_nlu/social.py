@@ -5,8 +5,10 @@ best guess was greet / thanks / goodbye / out_of_scope with at least `threshold`
 (0.3) confidence, the guess is restored. `SocialLexicon` is the pipeline's last
 intent step (after UnknownTextGuard): a message made only of social phrases, fillers
 and emoji gets its social intent whatever came before (so 👋拜拜 or 3Q never fall
-back for want of training vocabulary). The rules themselves are pure Python, in
-social_rules.py, shared with cross-validation and tested in the app venv.
+back for want of training vocabulary), and a message that fell back but carries an
+unambiguous social phrase (嘿，机器人你好呀) gets that phrase's intent. The rules
+themselves are pure Python, in social_rules.py, shared with cross-validation and
+tested in the app venv.
 """
 
 from __future__ import annotations
@@ -84,14 +86,21 @@ class SocialRescue(_Stateless):
 class SocialLexicon(_Stateless):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"confidence": 0.95}
+        return {"confidence": 0.95, "carried_confidence": 0.5}
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            name = social_rules.lexicon_intent(message.get(TEXT) or "")
-            if name is None:
-                continue
+            text = message.get(TEXT) or ""
             current = message.get(INTENT) or {}
+            name = social_rules.lexicon_intent(text)
+            if name is None:
+                # Fell back (threshold or UnknownTextGuard): answer the social phrase
+                # the message carries rather than "I did not understand".
+                if current.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+                    carried = social_rules.carried_intent(text)
+                    if carried is not None:
+                        _set_intent(message, carried, float(self._config["carried_confidence"]))
+                continue
             confidence = float(self._config["confidence"])
             if current.get(INTENT_NAME_KEY) == name:
                 confidence = max(confidence, float(current.get(PREDICTED_CONFIDENCE_KEY) or 0))

@@ -9,7 +9,11 @@ aftercare_nlu.crossval (to score cross-validation the way the server decides):
    intent, whatever the model says: goodbye if a goodbye phrase is in it, else thanks,
    else greet (🙏 alone: thanks). Anything else in the message (a fault, a question, 不用了) and the
    model decides.
-2. `rescue(ranking, fallen_back)`: when the fallback threshold fired but the model's
+2. `carried_intent(text)`: in a message the model could not place (it fell back), an
+   unambiguous social phrase (你好 / 谢谢 / 再见 ...) is what the person said to us:
+   嘿，机器人你好呀 or 饭糊了！先走了拜拜 is answered as a greeting or a goodbye, not
+   with "I did not understand". Only for fallbacks: the model's own answer stands.
+3. `rescue(ranking, fallen_back)`: when the fallback threshold fired but the model's
    best guess is greet / thanks / goodbye / out_of_scope with at least
    `threshold` confidence, keep that guess: answering a greeting with "I did not
    understand" is worse than a greeting answered, and an off-topic message gets the
@@ -28,7 +32,7 @@ GREET = """
 你好 您好 妳好 你嚎 泥嚎 你号 尼好 您嚎 你们好 大家好 在吗 在嘛 在么 在麼 在不在 在不 在咩 在否
 在线吗 在线不 有人吗 有人没 有人在吗 有人在线吗 有没有人 有冇人 哈喽 哈啰 哈咯 哈罗 哈楼 嗨喽 嗨
 hello hallo hola hi hey hiya nihao zaima good_morning good_afternoon good_evening
-早上好 早安 早 上午好 中午好 下午好 晚上好
+早上好 早安 早 早晨 上午好 中午好 下午好 晚上好 午安
 喂 好久不见 打扰了 打扰一下 请问 有没有人在 在麽 你hao 你好吗 您好吗 最近好吗
 """
 THANKS = """
@@ -43,7 +47,7 @@ GOODBYE = """
 晚安 告辞 see_you see_ya see_u cya ttyl gn good_night goodnight nite baibai zaijian
 先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
 没事了 没别的了 不打扰了 回头再聊 下次再聊 改天再聊 有空再聊 下次再说 不聊了 先挂了 再联系
-你忙吧 您忙 去忙了 结束对话 我下了
+你忙吧 您忙 去忙了 结束对话 我下了 掰 保重 走人 闪了 闪人了 先撤 gtg bye4now
 """
 FILLER = """
 啊 呀 吖 ya 哈 哈哈 嘛 呢 吧 啦 了 嗯 嗯嗯 噢 哦 喔 哟 咯 嘞 哒 滴 呐 亲 亲亲
@@ -51,7 +55,7 @@ FILLER = """
 小哥哥 美女 帅哥 老铁 兄弟 小助手 老师 老板 朋友 好的 好滴 好嘞 好 嗯好 行 ok okay 收到
 知道了 明白了 了解了 懂了 啦啦 非常 太 真是 真的 十分 特别 超级 so_much very_much a_lot
 大家 一下 哈喽哈喽 又
-我 先 那 那就 也 还是 都 就 的 个 帮助 帮忙 耐心 解答 服务 回复 🙏
+我 先 那 那就 也 还是 都 就 的 个 帮助 帮忙 耐心 解答 服务 回复 🙏 囉 喽 啰 耶 哇 鸭 噻 侬
 """
 
 _EMOJI = re.compile(
@@ -107,6 +111,40 @@ def lexicon_intent(text: str) -> str | None:
             return intent
     # Folded hands alone (or with fillers) thank; beside 你好 they are politeness.
     return "thanks" if "🙏" in rest else None
+
+
+# Phrases that are social wherever they stand in a message (no 请问, 拜, 88: 拜托,
+# 88块). Latin words need a non-letter on both sides (hi is not in this).
+CARRIED = {
+    "goodbye": """
+        再见 再見 拜拜 掰掰 白白 回头见 明天见 改天见 下次见 回见 再会 晚安 告辞 下线了 先走了
+        溜了 撤了 bye goodbye
+    """,
+    "thanks": """
+        谢谢 多谢 感谢 谢啦 谢了 蟹蟹 謝謝 多謝 感謝 辛苦了 辛苦啦 辛苦您了 唔该 感恩
+        thanks thank thx
+    """,
+    "greet": """
+        你好 您好 你们好 大家好 哈喽 哈啰 早上好 早安 上午好 中午好 下午好 晚上好 午安
+        在吗 在不在 有人吗 hello hi hey
+    """,
+}
+_CARRIED = {
+    intent: re.compile(
+        "|".join(
+            rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
+            for w in sorted(words.split(), key=len, reverse=True)
+        )
+    )
+    for intent, words in CARRIED.items()
+}
+
+
+def carried_intent(text: str) -> str | None:
+    """The social intent an unambiguous phrase in the message carries (goodbye first,
+    then thanks, then greet, as in lexicon_intent)."""
+    lowered = text.lower()
+    return next((i for i, pattern in _CARRIED.items() if pattern.search(lowered)), None)
 
 
 def rescue(
