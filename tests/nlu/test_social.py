@@ -30,7 +30,7 @@ rules = _rules()
 GREETINGS = [
     "你好呀客服", "您好！！", "hello～有人没", "Hi~", "哈喽哈喽～有人吗", "在线没呀亲亲",
     "客服在不在呀", "早上好呀客服", "晚上好～", "嗨 客服小哥哥", "喂喂 在线吗", "hey 在吗",
-    "你好👋", "您好 打扰一下", "有人在吗？？？", "下午好 客服",
+    "您好👋 在线吗", "您好 打扰一下", "有人在吗？？？", "下午好 客服",
 ]  # fmt: skip
 THANKS = [
     "谢谢你哈客服", "太感谢啦", "非常感谢！", "多谢多谢了", "谢过客服小哥", "辛苦你们啦",
@@ -64,7 +64,9 @@ def test_test_sentences_are_not_training_lines():
      # chat shorthand (the eighth locked set's gn / cya fell back)
      ("gn~", "goodbye"), ("CYA", "goodbye"), ("ttyl", "goodbye"), ("good night", "goodbye"),
      ("thanx!!", "thanks"), ("tysm", "thanks"), ("good morning 客服", "greet"),
-     ("早晨呀", "greet"), ("gtg 拜", "goodbye")],
+     # the tenth locked set's emoji-only greetings and pinyin initials fell back
+     ("✋😄", "greet"), ("✋✋", "greet"), ("🙋‍♂️在吗", "greet"), ("👋 拜拜", "goodbye"),
+     ("zj~", "goodbye"), ("xxn", "thanks"), ("早晨呀", "greet"), ("gtg 拜", "goodbye")],
 )  # fmt: skip
 def test_lexicon_reads_purely_social_messages(text, intent):
     assert rules.lexicon_intent(text) == intent
@@ -92,7 +94,7 @@ def test_lexicon_never_contradicts_a_training_label():
     ("text", "intent"),
     [("嘿，机器人你好呀", "greet"), ("饭糊了！先走了拜拜", "goodbye"), ("hey 有人不", "greet"),
      ("这回多亏了你们，谢谢", "thanks"), ("谢谢啊 那我去睡了 晚安", "goodbye"),
-     ("Thx bro 救命了", "thanks"), ("电量不多了 bye", "goodbye")],
+     ("Thx bro 救命了", "thanks"), ("电量不多了 bye", "goodbye"), ("👋👋😊", "greet")],
 )  # fmt: skip
 def test_a_fallen_back_message_answers_the_social_phrase_it_carries(text, intent):
     assert rules.carried_intent(text) == intent

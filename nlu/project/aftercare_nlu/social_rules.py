@@ -1,14 +1,14 @@
 """Greetings, thanks and goodbyes never fall back (pure Python, no Rasa).
 
-Two rules, used by aftercare_nlu.social (inside the Rasa pipeline) and by
+Three rules, used by aftercare_nlu.social (inside the Rasa pipeline) and by
 aftercare_nlu.crossval (to score cross-validation the way the server decides):
 
 1. `lexicon_intent(text)`: a message made *only* of social phrases (你好 / 在吗 /
    谢谢 / 辛苦了 / 拜拜 / 88 / 再见 ...), fillers (啊 呀 哈 亲 客服 ...),
    acknowledgements (好的 / 嗯嗯 / 收到 / ok), punctuation and emoji is that social
    intent, whatever the model says: goodbye if a goodbye phrase is in it, else thanks,
-   else greet (🙏 alone: thanks). Anything else in the message (a fault, a question, 不用了) and the
-   model decides.
+   else greet (🙏 alone: thanks; ✋ or 🙋 alone: greet). Anything else in the message
+   (a fault, a question, 不用了) and the model decides.
 2. `carried_intent(text)`: in a message the model could not place (it fell back), an
    unambiguous social phrase (你好 / 谢谢 / 再见 ...) is what the person said to us:
    嘿，机器人你好呀 or 饭糊了！先走了拜拜 is answered as a greeting or a goodbye, not
@@ -34,17 +34,18 @@ GREET = """
 hello hallo hola hi hey hiya nihao zaima good_morning good_afternoon good_evening
 早上好 早安 早 早晨 上午好 中午好 下午好 晚上好 午安
 喂 好久不见 打扰了 打扰一下 请问 有没有人在 在麽 你hao 你好吗 您好吗 最近好吗
+✋ 🙋 🖐 🤚
 """
 THANKS = """
 谢谢 多谢 感谢 谢了 谢啦 谢谢啦 蟹蟹 射射 謝謝 感謝 多謝 辛苦了 辛苦啦 辛苦 麻烦了 麻烦你了 麻烦您了
 有劳了 劳驾 感恩 万分感谢 感激不尽 唔该 唔该晒 多谢晒
 thanks thank_you thank_u thankyou thx thks thanx thnx ty tq tysm tks 3q 3ks
-xiexie duoxie ganxie
+xiexie duoxie ganxie xxl xxn
 多亏你了 多亏你们了 帮大忙了 帮了大忙
 """
 GOODBYE = """
 再见 再見 拜拜 拜 掰掰 白白 bye byebye bye_bye 88 886 8888 回头见 明天见 改天见 下次见 回见 再会
-晚安 告辞 see_you see_ya see_u cya ttyl gn good_night goodnight nite baibai zaijian
+晚安 告辞 see_you see_ya see_u cya ttyl gn good_night goodnight nite baibai zaijian zj
 先这样 下线了 先下了 我先下了 先走了 溜了 撤了 回聊 下回聊
 没事了 没别的了 不打扰了 回头再聊 下次再聊 改天再聊 有空再聊 下次再说 不聊了 先挂了 再联系
 你忙吧 您忙 去忙了 结束对话 我下了 掰 保重 走人 闪了 闪人了 先撤 gtg bye4now
@@ -90,9 +91,20 @@ _ANY = _alternation(
 )
 
 
+# Emoji that say something: folded hands thank, a raised hand greets (beside 拜拜 it
+# is a goodbye, as goodbye phrases win). A waving hand alone is either (the data has
+# 👋👋 as a goodbye): the model decides, and carried_intent greets if it fell back.
+# Every other emoji is decoration.
+_SAYING_EMOJI = frozenset("🙏✋🙋🖐🤚")
+
+
+def _kept_emoji(match: re.Match[str]) -> str:
+    return match.group() if match.group() in _SAYING_EMOJI else ""
+
+
 def lexicon_intent(text: str) -> str | None:
     """The social intent of a message made only of social phrases and fillers."""
-    rest = _PUNCT.sub("", _EMOJI.sub(lambda m: "🙏" if m.group() == "🙏" else "", text.lower()))
+    rest = _PUNCT.sub("", _EMOJI.sub(_kept_emoji, text.lower()))
     if not rest:
         return None
     found: set[str] = set()
@@ -126,7 +138,7 @@ CARRIED = {
     """,
     "greet": """
         你好 您好 你们好 大家好 哈喽 哈啰 早上好 早安 上午好 中午好 下午好 晚上好 午安
-        在吗 在不在 有人吗 hello hi hey
+        在吗 在不在 有人吗 hello hi hey 👋
     """,
 }
 _CARRIED = {
