@@ -121,13 +121,32 @@ def test_options_come_from_the_ensemble_step_of_config_yml():
         "c": 10.0,
         "max_ngram": 4,
         "class_weight": None,
+        "min_df": 1,
     }
-    step = {"C": 3, "max_ngram": 5, "class_weight": "balanced"}
-    assert linear.options(step) == {"c": 3.0, "max_ngram": 5, "class_weight": "balanced"}
+    step = {"C": 3, "max_ngram": 5, "class_weight": "balanced", "min_df": 3}
+    assert linear.options(step) == {
+        "c": 3.0,
+        "max_ngram": 5,
+        "class_weight": "balanced",
+        "min_df": 3,
+    }
     model = linear.build(**linear.options(step))
     assert model.named_steps["logreg"].C == 3.0
     assert model.named_steps["logreg"].class_weight == "balanced"
     assert model.named_steps["tfidf"].ngram_range == (1, 5)
+    assert model.named_steps["tfidf"].min_df == 3
+
+
+def test_min_df_drops_rare_ngrams_and_keeps_the_pickle_small():
+    texts = ["空调不制冷", "空调不制热", "空调漏水", "取消报修", "取消预约", "转人工", "人工客服"]
+    labels = ["report_fault"] * 3 + ["cancel"] * 2 + ["request_human"] * 2
+    model = linear.fit(linear.build(min_df=2), texts, labels)
+    vocabulary = model.named_steps["tfidf"].vocabulary_
+    assert "空调" in vocabulary and "取消" in vocabulary
+    assert "漏水" not in vocabulary  # in one example only
+    # scikit-learn would keep every dropped n-gram in the pickle as stop_words_
+    assert model.named_steps["tfidf"].stop_words_ is None
+    assert linear.fast_path(model) is not None
 
 
 def test_class_weights_keep_the_fast_path_exact():
